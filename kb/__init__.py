@@ -1,0 +1,22 @@
+"""inner-alignment-kb: who means what by "inner alignment", as RDF with a query layer.
+
+``from kb import KnowledgeBase`` is the entry point. Imports are lazy so that the command
+line's query path starts without loading pydantic or rdflib.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kb.api import KnowledgeBase, ScenarioFacts, VerdictRow
+
+__all__ = ["KnowledgeBase", "ScenarioFacts", "VerdictRow"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        from kb import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'kb' has no attribute {name!r}")

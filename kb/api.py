@@ -1,0 +1,135 @@
+"""The Python lookup API: :class:`KnowledgeBase`, one method per verb of the command line.
+
+>>> from kb import KnowledgeBase
+>>> k = KnowledgeBase.load()
+>>> k.get("example-3").label
+'Example 3: Fully optimized non-impact aligned mesa-optimizer'
+>>> sorted(a.id for a in k.definitions_calling("example-3", "inner-misaligned"))
+['generalization-focused', 'objective-focused']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+
+from kb import engine
+from kb.errors import UnknownId, UsageError
+from kb.loader import Loaded, load
+from kb.models import Approach, Entity, Scenario, VerdictValue
+from kb.rules import Facts, RuleVerdict, classify
+
+E = TypeVar("E", bound=Entity)
+
+
+class VerdictRow(BaseModel):
+    """A verdict as the query layer returns it: stated in the essay or derived by a rule."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    scenario: str
+    approach: str
+    verdict: VerdictValue
+    hedged: bool
+    implied: bool
+    basis: str
+    rationale: str
+    source: str | None
+    conflict: str | None = None
+
+
+class ScenarioFacts(BaseModel):
+    """The facts ``classify`` reads; see :class:`kb.rules.Facts`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    mesa_optimizer: bool
+    objective: str
+    proxy_diverges_in_training: bool
+    proxy_diverges_in_deployment: bool
+    training_converged: bool
+    capabilities_generalize: bool
+
+
+class KnowledgeBase:
+    """A validated KB plus a query engine over it (local store or remote endpoint)."""
+
+    def __init__(self, loaded: Loaded | None, backend: engine.Backend):
+        self._loaded = loaded
+        self.backend = backend
+
+    @classmethod
+    def load(cls, path: str | Path | Sequence[str | Path] | None = None) -> KnowledgeBase:
+        """The bundled KB, or the Turtle at ``path`` (a file, a folder, or several)."""
+        paths = [path] if isinstance(path, str | Path) else path
+        loaded = load(paths)
+        return cls(loaded, engine.LocalBackend(loaded.files))
+
+    @classmethod
+    def remote(cls, url: str, **options: Any) -> KnowledgeBase:
+        """A KB served by a SPARQL 1.1 endpoint (``kb serve``, Virtuoso, ...)."""
+        from kb.remote import RemoteBackend
+
+        return cls(None, RemoteBackend(url, **options))
+
+    # --- entities ---------------------------------------------------------------------
+
+    @property
+    def entities(self) -> Mapping[str, Entity]:
+        if self._loaded is None:
+            from kb.remote import fetch_entities
+
+            self._loaded = fetch_entities(self.backend)
+        return self._loaded.entities
+
+    def get(self, entity_id: str, kind: type[E] = Entity) -> E:  # type: ignore[assignment]
+        """Any entity by id, as its model; ``kind`` restricts the expected class."""
+        found = self.entities.get(entity_id)
+        if found is None or not isinstance(found, kind):
+            known = [i for i, e in self.entities.items() if isinstance(e, kind)]
+            raise UnknownId(kind.__name__.lower() if kind is not Entity else "id", entity_id, known)
+        return found
+
+    def all(self, kind: type[E]) -> list[E]:
+        """Every entity of one kind, sorted by id."""
+        return sorted(
+            (e for e in self.entities.values() if isinstance(e, kind)), key=lambda e: e.id
+        )
+
+    # --- questions --------------------------------------------------------------------
+
+    def ask(self, name: str, **params: Any) -> list[dict[str, Any]]:
+        """Answer a named question (see ``kb ask --list``); rows as dicts."""
+        return engine.run_question(self.backend, name, params)
+
+    def sparql(self, query: str, bindings: dict[str, Any] | None = None) -> Any:
+        """Raw SPARQL: rows for SELECT, bool for ASK, triples for CONSTRUCT/DESCRIBE."""
+        return engine.run_sparql(self.backend, query, bindings)
+
+    def verdicts(
+        self, scenario: str | None = None, approach: str | None = None
+    ) -> list[VerdictRow]:
+        """Stated and derived verdicts, filtered by scenario and/or approach."""
+        rows = self.ask("verdicts", scenario=scenario, approach=approach)
+        return [VerdictRow.model_validate(row) for row in rows]
+
+    def definitions_calling(self, scenario: str, verdict: str) -> list[Approach]:
+        """The approaches (families of definitions) that give ``scenario`` this verdict."""
+        rows = self.ask("approaches-giving-verdict", scenario=scenario, verdict=verdict)
+        return [self.get(row["approach"], Approach) for row in rows]
+
+    def classify(
+        self, facts: ScenarioFacts | Scenario | Mapping[str, Any]
+    ) -> dict[str, RuleVerdict]:
+        """Every approach's verdict for a scenario described by its facts."""
+        if isinstance(facts, BaseModel):
+            data = facts.model_dump(include=set(ScenarioFacts.model_fields))
+        elif isinstance(facts, Mapping):
+            data = dict(facts)
+        else:
+            raise UsageError("classify takes ScenarioFacts, a Scenario or a mapping of facts")
+        return classify(Facts.from_mapping(data))

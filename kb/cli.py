@@ -1,0 +1,398 @@
+"""The ``kb`` command line: thin wrappers over the library, one verb per subcommand.
+
+Exit codes: 0 answered or clean, 1 problems found (``validate``, ``fmt --check``,
+``quotes verify``), 2 usage or input error. Errors are one line on stderr, never a
+traceback. Imports happen inside each command so that queries start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from kb.errors import InvalidKB, KBError, UsageError
+from kb.output import FORMATS, render
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+def _out(text: str) -> None:
+    sys.stdout.write(text)
+
+
+def _backend(args: argparse.Namespace) -> Any:
+    from kb import engine
+
+    if getattr(args, "endpoint", None):
+        from kb.remote import RemoteBackend
+
+        return RemoteBackend(args.endpoint)
+    return engine.LocalBackend(args.kb)
+
+
+# --- issue 2: data ---------------------------------------------------------------------
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from kb.loader import check
+
+    loaded, problems = check(args.paths or None)
+    if args.format == "json":
+        _out(json.dumps([p.as_dict() for p in problems], indent=2, ensure_ascii=False) + "\n")
+    else:
+        for problem in problems:
+            _out(f"{problem}\n")
+        files = len(loaded.files)
+        summary = (
+            f"{len(problems)} problem(s)"
+            if problems
+            else f"ok: {len(loaded.entities)} entities in {files} file(s)"
+        )
+        print(summary, file=sys.stderr if problems else sys.stdout)
+    return EXIT_PROBLEMS if problems else EXIT_OK
+
+
+def cmd_fmt(args: argparse.Namespace) -> int:
+    from kb.loader import load
+    from kb.writer import files_for, turtle, write_atomic
+
+    loaded = load(args.paths or None)
+    origins = {slug: Path(origin.file) for slug, origin in loaded.origins.items()}
+    folder = loaded.files[0].parent
+    changed = []
+    for path, members in sorted(files_for(loaded.entities, origins, folder).items()):
+        text = turtle(members)
+        if path.read_text(encoding="utf-8") != text:
+            changed.append(path)
+            if not args.check:
+                write_atomic(path, text)
+    verb = "would reformat" if args.check else "reformatted"
+    for path in changed:
+        print(f"{verb} {path}")
+    if not changed:
+        print(f"{len(loaded.files)} file(s) already canonical")
+    return EXIT_PROBLEMS if (args.check and changed) else EXIT_OK
+
+
+def cmd_quotes_verify(args: argparse.Namespace) -> int:
+    from kb.loader import load
+    from kb.quotes import primary_source, verify
+
+    source = Path(args.source)
+    if not source.is_file():
+        raise UsageError(f"{source}: no such file")
+    loaded = load(args.kb)
+    if primary_source(loaded.entities) is None:
+        raise UsageError("no source is marked kb:primarySource true")
+    checks = verify(loaded.entities, source)
+    missing = [c for c in checks if not c.found]
+    for check in missing:
+        _out(f"not verbatim in {source}: {check.quote_id}: {check.text[:70]!r}\n")
+    print(f"{len(checks) - len(missing)} of {len(checks)} quotes found verbatim in {source}")
+    return EXIT_PROBLEMS if missing else EXIT_OK
+
+
+def cmd_schema_export(args: argparse.Namespace) -> int:
+    from kb.schema_export import SCHEMA_DIR, export
+
+    for path in export(Path(args.out) if args.out else SCHEMA_DIR):
+        print(f"wrote {path}")
+    return EXIT_OK
+
+
+# --- issue 3: queries ------------------------------------------------------------------
+
+
+def cmd_verdicts(args: argparse.Namespace) -> int:
+    from kb.engine import run_question
+
+    rows = run_question(
+        _backend(args), "verdicts", {"scenario": args.scenario, "approach": args.approach}
+    )
+    if args.format == "table":
+        rows = [
+            {k: r[k] for k in ("approach", "verdict", "hedged", "basis", "source")} for r in rows
+        ]
+    _out(render(rows, args.format))
+    return EXIT_OK
+
+
+def _key_values(pairs: Sequence[str]) -> dict[str, str]:
+    params = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise UsageError(f"parameter {pair!r} is not of the form key=value")
+        params[key] = value
+    return params
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from kb.engine import run_question
+    from kb.questions import registry
+
+    if args.list or not args.name:
+        rows = [
+            {
+                "name": q.name,
+                "title": q.title,
+                "parameters": " ".join(p.name + ("?" if p.optional else "") for p in q.parameters),
+            }
+            for q in registry().values()
+        ]
+        _out(render(rows, args.format))
+        return EXIT_OK
+    rows = run_question(_backend(args), args.name, _key_values(args.params))
+    _out(render(rows, args.format))
+    return EXIT_OK
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from kb.api import KnowledgeBase
+
+    k = KnowledgeBase.remote(args.endpoint) if args.endpoint else KnowledgeBase.load(args.kb)
+    entity = k.get(args.id)
+    data = {"kind": type(entity).__name__, **entity.model_dump(exclude_none=True)}
+    if args.format == "json":
+        _out(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    else:
+        rows = [
+            {"field": key, "value": value} for key, value in data.items() if value not in ([], None)
+        ]
+        _out(render(rows, "table"))
+    return EXIT_OK
+
+
+def _read_query(text: str) -> str:
+    path = Path(text)
+    if len(text) < 4096 and "\n" not in text and path.suffix in (".rq", ".sparql"):
+        if not path.is_file():
+            raise UsageError(f"{path}: no such file")
+        return path.read_text(encoding="utf-8")
+    return text
+
+
+def cmd_sparql(args: argparse.Namespace) -> int:
+    from kb.engine import run_sparql
+
+    result = run_sparql(_backend(args), _read_query(args.query))
+    if isinstance(result, bool):
+        _out(
+            render([{"result": result}], args.format)
+            if args.format != "json"
+            else json.dumps({"boolean": result}) + "\n"
+        )
+    elif isinstance(result, list) and (not result or isinstance(result[0], dict)):
+        _out(render(result, args.format))
+    else:
+        from kb.export import triples_to_text
+
+        _out(triples_to_text(result, "ttl"))
+    return EXIT_OK
+
+
+def cmd_classify(args: argparse.Namespace) -> int:
+    from kb.facts_file import read_facts
+    from kb.rules import classify
+
+    verdicts = classify(read_facts(Path(args.file)))
+    rows = [
+        {
+            "approach": approach,
+            "verdict": v.value,
+            "hedged": v.hedged,
+            "reasoning": v.reasoning,
+            "conflict": v.conflict,
+        }
+        for approach, v in verdicts.items()
+    ]
+    if args.format == "table":
+        rows = [{k: r[k] for k in ("approach", "verdict", "hedged", "reasoning")} for r in rows]
+    _out(render(rows, args.format))
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from kb.export import export_text
+    from kb.writer import write_atomic
+
+    text = export_text(args.kb, args.format)
+    if args.output:
+        write_atomic(Path(args.output), text)
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        _out(text)
+    return EXIT_OK
+
+
+# --- the parser --------------------------------------------------------------------------
+
+
+def _add(
+    sub: Any, name: str, handler: Callable[[argparse.Namespace], int], help_text: str
+) -> argparse.ArgumentParser:
+    parser = sub.add_parser(name, help=help_text, description=help_text)
+    parser.set_defaults(handler=handler)
+    return parser
+
+
+def _source_options(parser: argparse.ArgumentParser, formats: Sequence[str]) -> None:
+    parser.add_argument("--format", choices=formats, default="table", help="output format")
+    parser.add_argument(
+        "--kb",
+        action="append",
+        metavar="PATH",
+        help="Turtle file or folder to query (default: the bundled KB)",
+    )
+    parser.add_argument(
+        "--endpoint", metavar="URL", help="query a remote SPARQL 1.1 endpoint instead of a local KB"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kb",
+        description="Who means what by 'inner alignment': validate, query and publish the KB.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = _add(
+        sub,
+        "validate",
+        cmd_validate,
+        "Check Turtle files against the schema and report every problem at once.",
+    )
+    p.add_argument(
+        "paths", nargs="*", metavar="PATH", help="files or folders (default: bundled KB)"
+    )
+    p.add_argument("--format", choices=("text", "json"), default="text")
+
+    p = _add(
+        sub, "fmt", cmd_fmt, "Rewrite Turtle files in canonical form (sorted, fixed prefixes)."
+    )
+    p.add_argument(
+        "paths", nargs="*", metavar="PATH", help="files or folders (default: bundled KB)"
+    )
+    p.add_argument(
+        "--check", action="store_true", help="change nothing; exit 1 if any file is not canonical"
+    )
+
+    quotes = _add(sub, "quotes", lambda a: EXIT_USAGE, "Work with the KB's quotes.")
+    qsub = quotes.add_subparsers(dest="quotes_command", metavar="COMMAND", required=True)
+    p = _add(
+        qsub,
+        "verify",
+        cmd_quotes_verify,
+        "Check that every quote attributed to the essay occurs verbatim in FILE.",
+    )
+    p.add_argument("--source", required=True, metavar="FILE", help="plain text of the essay")
+    p.add_argument("--kb", action="append", metavar="PATH", help="KB to check (default: bundled)")
+
+    schema = _add(sub, "schema", lambda a: EXIT_USAGE, "Work with the schema.")
+    ssub = schema.add_subparsers(dest="schema_command", metavar="COMMAND", required=True)
+    p = _add(
+        ssub,
+        "export",
+        cmd_schema_export,
+        "Write the RDF vocabulary, SHACL shapes and JSON Schema derived from the models.",
+    )
+    p.add_argument("--out", metavar="DIR", help="folder to write to (default: schema/)")
+
+    p = _add(
+        sub,
+        "verdicts",
+        cmd_verdicts,
+        "How each approach classifies a scenario (stated in the essay or derived).",
+    )
+    p.add_argument("scenario", help="scenario id, e.g. example-3")
+    p.add_argument("--approach", help="only this approach")
+    _source_options(p, ("table", "json", "csv"))
+
+    p = _add(sub, "ask", cmd_ask, "Answer a named question; --list shows them all.")
+    p.add_argument("name", nargs="?", help="question name")
+    p.add_argument("params", nargs="*", metavar="key=value", help="question parameters")
+    p.add_argument("--list", action="store_true", help="list the named questions")
+    _source_options(p, ("table", "json", "csv"))
+
+    p = _add(sub, "show", cmd_show, "Show any entity by id.")
+    p.add_argument("id", help="entity id, e.g. evan-hubinger")
+    _source_options(p, ("table", "json"))
+
+    p = _add(
+        sub,
+        "sparql",
+        cmd_sparql,
+        "Run a SPARQL query (text or .rq file); CONSTRUCT and DESCRIBE print Turtle.",
+    )
+    p.add_argument("query", help="query text or path to a .rq/.sparql file")
+    _source_options(p, FORMATS)
+
+    p = _add(
+        sub,
+        "classify",
+        cmd_classify,
+        "Classify a scenario described by its facts (JSON, YAML or Turtle file).",
+    )
+    p.add_argument("file", help="facts file")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+
+    p = _add(
+        sub,
+        "export",
+        cmd_export,
+        "Export the KB (with derived verdicts) as Turtle, N-Triples or JSON-LD.",
+    )
+    p.add_argument("--format", choices=("ttl", "nt", "jsonld"), default="ttl")
+    p.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+    p.add_argument("--kb", action="append", metavar="PATH", help="KB to export (default: bundled)")
+
+    for register in _extensions():
+        register(sub)
+    return parser
+
+
+def _extensions() -> list[Callable[[Any], None]]:
+    """Subcommands that live in their own modules (site, serve)."""
+    found = []
+    for module_name in ("kb.site_cli", "kb.serve_cli"):
+        try:
+            module = __import__(module_name, fromlist=["register"])
+        except ModuleNotFoundError as error:
+            if error.name != module_name:
+                raise
+            continue
+        found.append(module.register)
+    return found
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except InvalidKB as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        print(f"kb: {error}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    except KBError as error:
+        print(f"kb: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:
+        return EXIT_OK
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # never a traceback for users; KB_DEBUG=1 shows it
+        if os.environ.get("KB_DEBUG"):
+            raise
+        print(f"kb: internal error: {type(error).__name__}: {error}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

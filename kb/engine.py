@@ -1,0 +1,129 @@
+"""Run SPARQL and named questions against a backend: the bundled store or a remote endpoint.
+
+The one place where questions are bound and executed, used by the command line, the
+Python API, the endpoint's question routes and the site's cookbook.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import pyoxigraph as ox
+
+from kb.errors import UsageError
+from kb.questions import Question, bind, question, to_term, values_block
+from kb.terms import solutions_to_rows, to_python, values_clause
+from kb.vocab import PREFIXES, iri, is_slug, slug_of, sparql_prefixes
+
+
+class Backend(Protocol):
+    """Anything that answers SPARQL 1.1 queries with pyoxigraph result objects."""
+
+    def query(self, sparql: str) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples: ...
+
+
+class LocalBackend:
+    """The KB's Turtle (plus derived verdicts) in an in-memory pyoxigraph store."""
+
+    def __init__(self, paths: Sequence[str | Path] | None = None):
+        from kb.store import load_store
+
+        self.store = load_store(paths)
+
+    def query(self, sparql: str) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        try:
+            return self.store.query(sparql)
+        except SyntaxError as error:
+            raise UsageError(f"SPARQL syntax error: {error.msg}") from None
+        except (OSError, RuntimeError, ValueError) as error:
+            raise UsageError(f"SPARQL query failed: {error}") from None
+
+
+def with_bindings(sparql: str, bindings: dict[str, Any] | None) -> str:
+    """A raw query with ``bindings`` (name → id, IRI or literal) appended as a VALUES block.
+
+    Values that are ids of this KB become entity IRIs, ``http(s)`` strings IRIs, other
+    values plain literals; pyoxigraph serializes each, so user text stays data.
+    """
+    if not bindings:
+        return sparql
+    terms = []
+    for name, value in bindings.items():
+        if not name.isidentifier():
+            raise UsageError(f"binding name {name!r} is not a valid SPARQL variable name")
+        terms.append((name, _term(value)))
+    return sparql + values_clause(terms)
+
+
+def _term(value: Any) -> ox.NamedNode | ox.Literal:
+    if isinstance(value, ox.NamedNode | ox.Literal):
+        return value
+    if isinstance(value, bool):
+        return ox.Literal(value)
+    text = str(value)
+    if is_slug(text):
+        return ox.NamedNode(iri(text))
+    if text.startswith(("http://", "https://")):
+        try:
+            return ox.NamedNode(text)
+        except ValueError as error:
+            raise UsageError(f"binding {text!r} is not a valid IRI: {error}") from None
+    return ox.Literal(text)
+
+
+def with_prefixes(sparql: str) -> str:
+    """Add the standard PREFIX lines a query does not declare itself."""
+    declared = {
+        line.split()[1].rstrip(":").lower()
+        for line in sparql.splitlines()
+        if line.strip().upper().startswith("PREFIX") and len(line.split()) > 1
+    }
+    missing = {p: ns for p, ns in PREFIXES.items() if p not in declared}
+    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in missing.items()) + sparql
+
+
+def ids_of_type(backend: Backend, type_iri: str) -> list[str]:
+    """Ids of every entity of one RDF class, for validating and suggesting parameters."""
+    query = "SELECT ?e WHERE { ?e a ?type }" + values_clause([("type", ox.NamedNode(type_iri))])
+    solutions = backend.query(query)
+    return sorted(s for s in (slug_of(row["e"].value) for row in solutions) if s)
+
+
+def run_question(backend: Backend, name: str, arguments: dict[str, Any]) -> list[dict[str, Any]]:
+    """Answer a named question; arguments are checked and bound, never formatted in."""
+    found, bound = bind(question(name), arguments)
+    terms = {}
+    for parameter, value in bound.items():
+        known = ids_of_type(backend, parameter.type_iri) if parameter.type_iri else None
+        terms[parameter] = to_term(parameter, value, known)
+    return select(backend, found.full_query + values_block(terms))
+
+
+def select(backend: Backend, sparql: str) -> list[dict[str, Any]]:
+    result = backend.query(sparql)
+    if not isinstance(result, ox.QuerySolutions):
+        raise UsageError("expected a SELECT query")
+    return solutions_to_rows(result)
+
+
+def run_sparql(backend: Backend, sparql: str, bindings: dict[str, Any] | None = None) -> Any:
+    """A raw query: rows for SELECT, a bool for ASK, triples for CONSTRUCT and DESCRIBE."""
+    result = backend.query(with_bindings(with_prefixes(sparql), bindings))
+    if isinstance(result, ox.QuerySolutions):
+        return solutions_to_rows(result)
+    if isinstance(result, ox.QueryBoolean):
+        return bool(result)
+    return list(result)
+
+
+__all__ = [
+    "Backend",
+    "LocalBackend",
+    "Question",
+    "run_question",
+    "run_sparql",
+    "sparql_prefixes",
+    "to_python",
+]

@@ -1,0 +1,63 @@
+"""Field types and the RDF annotation that ties each pydantic field to one predicate.
+
+The models in :mod:`kb.models` are the one schema. Each field carries a :class:`P`
+marker naming its predicate; :mod:`kb.mapping` reads those markers to turn models
+into triples and back, and :mod:`kb.schema_export` derives the vocabulary, SHACL
+shapes and JSON Schema from the same markers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from pydantic import AfterValidator, StringConstraints
+
+from kb.vocab import PREFIXES, SLUG_PATTERN
+
+DATE_PATTERN = r"^\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?$"
+URL_PATTERN = r"^https?://[^\s<>\"{}|\\^`]+$"
+
+
+@dataclass(frozen=True)
+class P:
+    """Marks a model field as stored under one RDF predicate (a CURIE of :data:`PREFIXES`).
+
+    ``refs`` names the entity classes a reference may point to; ``ordered`` stores a
+    list as an RDF collection instead of repeated triples.
+    """
+
+    curie: str
+    refs: tuple[str, ...] = ()
+    ordered: bool = False
+
+    @property
+    def iri(self) -> str:
+        prefix, local = self.curie.split(":", 1)
+        return PREFIXES[prefix] + local
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty or only whitespace")
+    return value
+
+
+def _calendar_date(value: str) -> str:
+    if len(value) == 10:
+        import datetime
+
+        datetime.date.fromisoformat(value)  # rejects 2021-02-30
+    return value
+
+
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
+Text = Annotated[str, AfterValidator(_not_blank)]
+#: A year, year-month or full date (xsd:gYear, xsd:gYearMonth or xsd:date in RDF).
+IsoDate = Annotated[str, StringConstraints(pattern=DATE_PATTERN), AfterValidator(_calendar_date)]
+Url = Annotated[str, StringConstraints(pattern=URL_PATTERN)]
+
+
+def date_datatype(value: str) -> str:
+    """The XSD datatype local name for a date string of :data:`IsoDate` form."""
+    return {4: "gYear", 7: "gYearMonth"}.get(len(value), "date")

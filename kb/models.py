@@ -1,0 +1,288 @@
+"""The one schema: a pydantic model per kind of entity.
+
+Every field names its RDF predicate with :class:`kb.fields.P`; nothing else in the
+project declares predicates, shapes or JSON Schema by hand. ``file`` names the Turtle
+file of ``kb/data`` that holds entities of that kind.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from kb.fields import IsoDate, P, Slug, Text, Url
+
+VerdictValue = Literal["inner-aligned", "inner-misaligned", "not-applicable", "uncertain"]
+ObjectiveKind = Literal["base", "proxy"]
+WorkType = Literal[
+    "paper", "forum-post", "comment", "sequence", "sequence-section", "podcast-episode"
+]
+SourceField = Literal["title", "authors", "date", "url", "identifier", "publisher", "part_of"]
+
+
+class Entity(BaseModel):
+    """Fields shared by every entity: its id (the slug ending its IRI) and a note."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+
+    rdf_type: ClassVar[str]
+    file: ClassVar[str]
+    label_field: ClassVar[str] = "label"
+
+    id: Slug = Field(description="Stable id; the entity's IRI is the base IRI plus this id.")
+    note: Annotated[Text | None, P("rdfs:comment")] = Field(
+        None, description="A remark in the project's own words."
+    )
+
+    @property
+    def display_label(self) -> str:
+        return str(getattr(self, self.label_field))
+
+
+class Term(Entity):
+    """A term of the debate, as a SKOS concept."""
+
+    rdf_type: ClassVar[str] = "skos:Concept"
+    file: ClassVar[str] = "terms"
+
+    label: Annotated[Text, P("skos:prefLabel")] = Field(description="Preferred label.")
+    alt_labels: Annotated[list[Text], P("skos:altLabel")] = Field(
+        default_factory=list, description="Other labels the debate uses for the same term."
+    )
+    scope_note: Annotated[Text | None, P("skos:scopeNote")] = Field(
+        None, description="How the term is used in the debate, in the project's words."
+    )
+    broader: Annotated[list[Slug], P("skos:broader", refs=("Term",))] = Field(default_factory=list)
+    narrower: Annotated[list[Slug], P("skos:narrower", refs=("Term",))] = Field(
+        default_factory=list
+    )
+    related: Annotated[list[Slug], P("skos:related", refs=("Term",))] = Field(default_factory=list)
+
+
+class Researcher(Entity):
+    """A person whose definitions, names or arguments the essay discusses."""
+
+    rdf_type: ClassVar[str] = "foaf:Person"
+    file: ClassVar[str] = "researchers"
+
+    label: Annotated[Text, P("foaf:name")] = Field(description="Name as written in the sources.")
+    alternate_names: Annotated[list[Text], P("schema:alternateName")] = Field(default_factory=list)
+    forum_username: Annotated[Text | None, P("kb:forumUsername")] = Field(
+        None, description="LessWrong / AI Alignment Forum user name, where verified."
+    )
+
+
+class Source(Entity):
+    """A work the essay cites (or the essay itself). Unverified facts are listed by field."""
+
+    rdf_type: ClassVar[str] = "schema:CreativeWork"
+    file: ClassVar[str] = "sources"
+
+    label: Annotated[Text, P("dcterms:title")] = Field(description="Title, or a description.")
+    work_type: Annotated[WorkType, P("kb:workType")]
+    authors: Annotated[list[Slug], P("bibo:authorList", refs=("Researcher",), ordered=True)] = (
+        Field(default_factory=list, description="Authors in the order the work gives them.")
+    )
+    date: Annotated[IsoDate | None, P("dcterms:issued")] = None
+    url: Annotated[Url | None, P("schema:url")] = None
+    identifier: Annotated[Text | None, P("dcterms:identifier")] = Field(
+        None, description="For example an arXiv id."
+    )
+    publisher: Annotated[Text | None, P("dcterms:publisher")] = Field(
+        None, description="Venue, for example 'AI Alignment Forum' or 'arXiv'."
+    )
+    part_of: Annotated[Slug | None, P("dcterms:isPartOf", refs=("Source",))] = None
+    unverified_fields: Annotated[list[SourceField], P("kb:unverifiedField")] = Field(
+        default_factory=list,
+        description="Fields whose value is believed but not checked against the work itself.",
+    )
+    unidentified: Annotated[bool, P("kb:unidentified")] = Field(
+        False, description="The essay cites it, but which work it is is not known."
+    )
+    primary: Annotated[bool, P("kb:primarySource")] = Field(
+        False, description="The essay this KB is built from; its quotes are checked verbatim."
+    )
+
+
+class Quote(Entity):
+    """Words quoted verbatim, with the work they come from and the work they were taken from."""
+
+    rdf_type: ClassVar[str] = "schema:Quotation"
+    file: ClassVar[str] = "quotes"
+    label_field: ClassVar[str] = "text"
+
+    text: Annotated[Text, P("schema:text")] = Field(description="The exact words.")
+    source: Annotated[Slug, P("dcterms:source", refs=("Source",))] = Field(
+        description="The work whose words these are."
+    )
+    quoted_in: Annotated[Slug | None, P("kb:quotedIn", refs=("Source",))] = Field(
+        None, description="The work the KB took the words from, when not the source itself."
+    )
+    speakers: Annotated[list[Slug], P("schema:creator", refs=("Researcher",))] = Field(
+        default_factory=list, description="Who wrote or said the words."
+    )
+    locator: Annotated[Text | None, P("kb:locator")] = Field(
+        None, description="Where in the work: a section heading or a time."
+    )
+
+
+class Definition(Entity):
+    """One distinct definition of a term, by its author(s), in a source."""
+
+    rdf_type: ClassVar[str] = "kb:Definition"
+    file: ClassVar[str] = "definitions"
+
+    label: Annotated[Text, P("rdfs:label")]
+    defines: Annotated[Slug, P("kb:defines", refs=("Term",))]
+    authors: Annotated[list[Slug], P("dcterms:creator", refs=("Researcher",))] = Field(
+        default_factory=list
+    )
+    source: Annotated[Slug | None, P("dcterms:source", refs=("Source",))] = None
+    quote: Annotated[Slug | None, P("kb:quote", refs=("Quote",))] = Field(
+        None, description="The definition's own words, where the essay quotes them."
+    )
+    paraphrase: Annotated[Text, P("kb:paraphrase")] = Field(
+        description="A short paraphrase in the project's words."
+    )
+    revision_of: Annotated[Slug | None, P("prov:wasRevisionOf", refs=("Definition",))] = None
+    similar_to: Annotated[list[Slug], P("kb:similarTo", refs=("Definition",))] = Field(
+        default_factory=list
+    )
+
+
+class DecompositionPart(Entity):
+    """A step of the essay's three-step decomposition, or a dimension of step 3."""
+
+    rdf_type: ClassVar[str] = "kb:DecompositionPart"
+    file: ClassVar[str] = "decomposition"
+
+    label: Annotated[Text, P("rdfs:label")]
+    number: Annotated[Text, P("kb:stepNumber")] = Field(description="'1', '2', '3', '3a', ...")
+    description: Annotated[Text, P("dcterms:description")]
+    part_of: Annotated[Slug | None, P("dcterms:isPartOf", refs=("DecompositionPart",))] = None
+    term: Annotated[Slug | None, P("kb:term", refs=("Term",))] = None
+    quote: Annotated[Slug | None, P("kb:quote", refs=("Quote",))] = None
+
+
+class Approach(Entity):
+    """A family of definitions of inner alignment, as the essay compares them."""
+
+    rdf_type: ClassVar[str] = "kb:Approach"
+    file: ClassVar[str] = "approaches"
+
+    label: Annotated[Text, P("rdfs:label")]
+    description: Annotated[Text, P("dcterms:description")]
+    named_by: Annotated[list[Slug], P("kb:namedBy", refs=("Researcher",))] = Field(
+        default_factory=list
+    )
+    named_in: Annotated[Slug | None, P("kb:namedIn", refs=("Source",))] = None
+    endorsed_by: Annotated[list[Slug], P("kb:endorsedBy", refs=("Researcher",))] = Field(
+        default_factory=list
+    )
+    similar_definition_by: Annotated[
+        list[Slug], P("kb:similarDefinitionBy", refs=("Researcher",))
+    ] = Field(default_factory=list, description="Put forward similar definitions, per the essay.")
+    definitions: Annotated[list[Slug], P("kb:includesDefinition", refs=("Definition",))] = Field(
+        default_factory=list
+    )
+    requires_mesa_optimizer: Annotated[bool, P("kb:requiresMesaOptimizer")]
+    counts_as_inner: Annotated[list[Slug], P("kb:countsAsInner", refs=("DecompositionPart",))] = (
+        Field(default_factory=list)
+    )
+    counts_as_outer: Annotated[list[Slug], P("kb:countsAsOuter", refs=("DecompositionPart",))] = (
+        Field(default_factory=list)
+    )
+    decomposition_note: Annotated[Text | None, P("kb:decompositionNote")] = None
+    evidence: Annotated[list[Slug], P("kb:evidence", refs=("Quote",))] = Field(default_factory=list)
+
+
+class Scenario(Entity):
+    """An example the essay discusses, with the facts the executable definitions read."""
+
+    rdf_type: ClassVar[str] = "kb:Scenario"
+    file: ClassVar[str] = "scenarios"
+
+    label: Annotated[Text, P("rdfs:label")]
+    description: Annotated[Text, P("dcterms:description")]
+    locator: Annotated[Text | None, P("kb:locator")] = None
+    sub_case_of: Annotated[Slug | None, P("kb:subCaseOf", refs=("Scenario",))] = None
+    analogous_to: Annotated[list[Slug], P("kb:analogousTo", refs=("Scenario",))] = Field(
+        default_factory=list
+    )
+    source: Annotated[Slug | None, P("dcterms:source", refs=("Source",))] = None
+    evidence: Annotated[list[Slug], P("kb:evidence", refs=("Quote",))] = Field(default_factory=list)
+    mesa_optimizer: Annotated[bool, P("kb:mesaOptimizer")]
+    objective: Annotated[ObjectiveKind, P("kb:objective")]
+    proxy_diverges_in_training: Annotated[bool, P("kb:proxyDivergesInTraining")]
+    proxy_diverges_in_deployment: Annotated[bool, P("kb:proxyDivergesInDeployment")]
+    training_converged: Annotated[bool, P("kb:trainingConverged")]
+    capabilities_generalize: Annotated[bool, P("kb:capabilitiesGeneralize")]
+    facts_note: Annotated[Text | None, P("kb:factsNote")] = Field(
+        None, description="How the facts were read from the essay."
+    )
+
+
+class Verdict(Entity):
+    """How an approach classifies a scenario, as the essay states or plainly implies it."""
+
+    rdf_type: ClassVar[str] = "kb:Verdict"
+    file: ClassVar[str] = "verdicts"
+    label_field: ClassVar[str] = "id"
+
+    scenario: Annotated[Slug, P("kb:scenario", refs=("Scenario",))]
+    approach: Annotated[Slug, P("kb:approach", refs=("Approach",))]
+    value: Annotated[VerdictValue, P("kb:verdictValue")]
+    hedged: Annotated[bool, P("kb:hedged")] = Field(description="The essay hedges this verdict.")
+    implied: Annotated[bool, P("kb:implied")] = Field(
+        False, description="Plainly implied by the essay rather than stated in so many words."
+    )
+    rationale: Annotated[Text, P("kb:rationale")] = Field(description="In the project's words.")
+    evidence: Annotated[list[Slug], P("kb:evidence", refs=("Quote",))] = Field(
+        min_length=1, description="The essay's sentences the verdict rests on."
+    )
+    asserted_by: Annotated[list[Slug], P("prov:wasAttributedTo", refs=("Researcher",))] = Field(
+        min_length=1, description="Who asserts the verdict."
+    )
+    in_own_words: Annotated[bool, P("kb:inOwnWords")] = Field(
+        False,
+        description="True when a researcher asserts it in their own quoted words; false when it "
+        "is the essay author's interpretation.",
+    )
+
+
+class Argument(Entity):
+    """A pointer the essay gives to an argument for or against an approach."""
+
+    rdf_type: ClassVar[str] = "kb:Argument"
+    file: ClassVar[str] = "arguments"
+
+    label: Annotated[Text, P("rdfs:label")]
+    description: Annotated[Text, P("dcterms:description")]
+    authors: Annotated[list[Slug], P("dcterms:creator", refs=("Researcher",))] = Field(min_length=1)
+    supports: Annotated[list[Slug], P("kb:supports", refs=("Approach",))] = Field(
+        default_factory=list
+    )
+    opposes: Annotated[list[Slug], P("kb:opposes", refs=("Approach",))] = Field(
+        default_factory=list
+    )
+    sources: Annotated[list[Slug], P("dcterms:source", refs=("Source",))] = Field(
+        default_factory=list
+    )
+    quote: Annotated[Slug | None, P("kb:quote", refs=("Quote",))] = None
+
+
+#: Every kind of entity, in the order files and pages list them.
+KINDS: tuple[type[Entity], ...] = (
+    Term,
+    Definition,
+    Approach,
+    DecompositionPart,
+    Scenario,
+    Verdict,
+    Argument,
+    Researcher,
+    Source,
+    Quote,
+)
+KIND_BY_NAME: dict[str, type[Entity]] = {kind.__name__: kind for kind in KINDS}

@@ -1,0 +1,155 @@
+"""Named questions: one ``.rq`` file each under ``kb/questions``, with a header that gives
+the title, description and typed parameters. One registry feeds ``kb ask``,
+``KnowledgeBase.ask``, the endpoint's ``/questions`` routes and the site's cookbook.
+
+Parameters are bound with a VALUES block built from validated RDF terms; user text is
+never formatted into the query.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from kb.errors import UnknownId, UsageError
+from kb.paths import QUESTIONS_DIR
+from kb.rules import VERDICT_VALUES
+from kb.terms import values_clause
+from kb.vocab import PREFIXES, iri, sparql_prefixes
+
+_HEADER = re.compile(r"^#\s*(title|description|param|example)\s*:?\s*(.*)$")
+_PARAM = re.compile(
+    r"^(?P<name>[a-z_]+)\s*:\s*(?P<type>[a-z]+:[A-Za-z]+|verdict|text)\s*"
+    r"(?P<optional>\(optional\))?\s*(?:-|—)?\s*(?P<doc>.*)$"
+)
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A typed parameter: an entity of an RDF class (``kb:Scenario``), a verdict value, or text."""
+
+    name: str
+    type: str
+    optional: bool
+    description: str
+
+    @property
+    def type_iri(self) -> str | None:
+        if ":" not in self.type:
+            return None
+        prefix, local = self.type.split(":", 1)
+        return PREFIXES[prefix] + local
+
+
+@dataclass(frozen=True)
+class Question:
+    name: str
+    title: str
+    description: str
+    parameters: tuple[Parameter, ...]
+    sparql: str
+    example: dict[str, str]
+    path: Path
+
+    @property
+    def full_query(self) -> str:
+        """The query with the standard prefixes, as run."""
+        return sparql_prefixes() + self.sparql
+
+
+def _parse(path: Path) -> Question:
+    title, description, parameters, example = "", [], [], {}
+    body: list[str] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        header = _HEADER.match(line) if not body else None
+        if header:
+            key, value = header.groups()
+            if key == "title":
+                title = value.strip()
+            elif key == "description":
+                description.append(value.strip())
+            elif key == "example":
+                example.update(pair.split("=", 1) for pair in value.split())
+            else:
+                match = _PARAM.match(value.strip())
+                if not match:
+                    raise ValueError(f"{path}: cannot read parameter line {value!r}")
+                parameters.append(
+                    Parameter(
+                        match["name"], match["type"], bool(match["optional"]), match["doc"].strip()
+                    )
+                )
+        elif line.strip() or body:
+            body.append(line)
+    if not title:
+        raise ValueError(f"{path}: missing '# title:' header")
+    return Question(
+        path.stem,
+        title,
+        " ".join(description),
+        tuple(parameters),
+        "\n".join(body).strip() + "\n",
+        example,
+        path,
+    )
+
+
+@cache
+def registry(folder: Path = QUESTIONS_DIR) -> dict[str, Question]:
+    """Every named question, by name (the file name without ``.rq``)."""
+    return {path.stem: _parse(path) for path in sorted(folder.glob("*.rq"))}
+
+
+def question(name: str) -> Question:
+    questions = registry()
+    if name not in questions:
+        raise UnknownId("question", name, questions)
+    return questions[name]
+
+
+def bind(question: Question, arguments: dict[str, Any]) -> tuple[Question, dict[Parameter, Any]]:
+    """Check arguments against the question's parameters; unknown or missing ones are errors."""
+    by_name = {p.name: p for p in question.parameters}
+    unknown = sorted(set(arguments) - set(by_name))
+    if unknown:
+        expected = ", ".join(by_name) or "none"
+        raise UsageError(
+            f"question {question.name!r} has no parameter {unknown[0]!r} (parameters: {expected})"
+        )
+    bound: dict[Parameter, Any] = {}
+    for parameter in question.parameters:
+        value = arguments.get(parameter.name)
+        if value is None:
+            if not parameter.optional:
+                raise UsageError(f"question {question.name!r} needs parameter {parameter.name!r}")
+            continue
+        bound[parameter] = value
+    return question, bound
+
+
+def values_block(bound: dict[Parameter, ox.NamedNode | ox.Literal]) -> str:
+    """A VALUES clause binding each parameter to one term."""
+    return values_clause([(p.name, term) for p, term in bound.items()])
+
+
+def to_term(
+    parameter: Parameter, value: Any, known_ids: list[str] | None
+) -> ox.NamedNode | ox.Literal:
+    """The RDF term for one argument; an unknown id or value names the parameter and suggests."""
+    text = str(value)
+    if parameter.type == "verdict":
+        if text not in VERDICT_VALUES:
+            raise UnknownId(f"verdict value for {parameter.name}", text, VERDICT_VALUES)
+        return ox.Literal(text)
+    if parameter.type == "text":
+        return ox.Literal(text)
+    if known_ids is not None and text not in known_ids:
+        raise UnknownId(
+            f"{parameter.type.split(':')[1].lower()} id for {parameter.name}", text, known_ids
+        )
+    return ox.NamedNode(iri(text))

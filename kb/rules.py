@@ -1,0 +1,219 @@
+"""Executable definitions: each approach as a rule that classifies a scenario from its facts.
+
+Each rule follows what the essay says of its approach, not a table of the essay's
+examples. Hedges mark where the essay's own reading of that approach is uncertain or
+hedged. Facts that contradict an approach's assumptions produce an explanation in
+``conflict`` rather than a silent verdict. Pure Python, so the fast query path can use it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
+from typing import Any
+
+from kb.errors import UsageError
+
+VERDICT_VALUES = ("inner-aligned", "inner-misaligned", "not-applicable", "uncertain")
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the rules read about a scenario (see the README's "Executable definitions")."""
+
+    mesa_optimizer: bool
+    objective: str  # "base" or "proxy"
+    proxy_diverges_in_training: bool
+    proxy_diverges_in_deployment: bool
+    training_converged: bool
+    capabilities_generalize: bool
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> Facts:
+        """Facts from a mapping; a missing, unknown or ill-typed field is a UsageError naming it."""
+        if not isinstance(data, Mapping):
+            raise UsageError("facts must be a mapping of field names to values")
+        names = [f.name for f in fields(cls)]
+        unknown = sorted(set(data) - set(names))
+        if unknown:
+            raise UsageError(f"unknown fact {unknown[0]!r}; the facts are {', '.join(names)}")
+        values: dict[str, Any] = {}
+        for name in names:
+            if name not in data:
+                raise UsageError(f"missing fact {name!r}")
+            value = data[name]
+            if name == "objective":
+                if value not in ("base", "proxy"):
+                    raise UsageError(f"fact 'objective' must be 'base' or 'proxy', got {value!r}")
+            elif not isinstance(value, bool):
+                raise UsageError(f"fact {name!r} must be true or false, got {value!r}")
+            values[name] = value
+        return cls(**values)
+
+    @property
+    def proxy_diverges(self) -> bool:
+        return self.objective == "proxy" and (
+            self.proxy_diverges_in_training or self.proxy_diverges_in_deployment
+        )
+
+
+@dataclass(frozen=True)
+class RuleVerdict:
+    """A rule's answer: the verdict, its hedge, the reasoning in words, any conflict."""
+
+    value: str
+    hedged: bool
+    reasoning: str
+    conflict: str | None = None
+
+
+def _base_objective(facts: Facts, approach: str) -> RuleVerdict | None:
+    if facts.objective != "base":
+        return None
+    if facts.capabilities_generalize:
+        return RuleVerdict(
+            "inner-aligned",
+            False,
+            "The system pursues the base objective itself and its capabilities carry over: "
+            "every approach counts this as inner aligned.",
+        )
+    if approach == "generalization-focused":
+        return RuleVerdict(
+            "inner-aligned",
+            True,
+            "The system pursues the base objective but its capabilities fail to generalize. A "
+            "pure capability-robustness failure leaves the behavioural objective intact, so the "
+            "system is probably safe though not useful; the essay is not sure this approach "
+            "would call it aligned.",
+        )
+    return RuleVerdict(
+        "inner-aligned",
+        False,
+        "The objective is the base objective; only capabilities fail to generalize, which is "
+        "not an objective failure, so the system stays inner aligned.",
+    )
+
+
+def _never_diverging_proxy(facts: Facts) -> RuleVerdict | None:
+    if facts.objective == "proxy" and not facts.proxy_diverges:
+        return RuleVerdict(
+            "inner-aligned",
+            True,
+            "The objective is a proxy, but it agrees with the base objective on every input "
+            "met in training and deployment, so its impact looks as if the system had the base "
+            "objective. The essay reads all approaches this way, with a hedge.",
+        )
+    return None
+
+
+def objective_focused(facts: Facts) -> RuleVerdict:
+    """Hubinger: a mesa-optimizer is inner aligned if its mesa-objective's optimal policy is
+    impact aligned with the base objective, on any distribution."""
+    if not facts.mesa_optimizer:
+        return RuleVerdict(
+            "not-applicable",
+            False,
+            "No mesa-optimizer: this approach defines inner alignment only for mesa-optimizers.",
+        )
+    found = _base_objective(facts, "objective-focused") or _never_diverging_proxy(facts)
+    if found:
+        return found
+    if facts.proxy_diverges_in_training:
+        return RuleVerdict(
+            "inner-misaligned",
+            True,
+            "The mesa-objective is a proxy that already comes apart from the base objective in "
+            "training, so it is not impact aligned. The essay says the objective- and "
+            "optimization-focused views 'seem to' agree here.",
+        )
+    return RuleVerdict(
+        "inner-misaligned",
+        False,
+        "The mesa-objective is a proxy that comes apart from the base objective in deployment, "
+        "so it is not impact aligned with the base objective on every distribution.",
+    )
+
+
+def generalization_focused(facts: Facts) -> RuleVerdict:
+    """Shah: inner alignment covers steps 2 and 3, the system generalizing safely from
+    training to deployment, judged by behaviour; no mesa-optimizer needed."""
+    found = _base_objective(facts, "generalization-focused") or _never_diverging_proxy(facts)
+    if found:
+        return found
+    if facts.proxy_diverges_in_training:
+        return RuleVerdict(
+            "uncertain",
+            True,
+            "The proxy already diverges in training, so deployment brings no unexpected "
+            "generalization failure: the system was simply not trained to perform perfectly. "
+            "The essay is not sure whether this approach calls that inner misalignment.",
+        )
+    if not facts.mesa_optimizer:
+        return RuleVerdict(
+            "inner-misaligned",
+            True,
+            "Not a mesa-optimizer, but its behavioural objective comes apart from the base "
+            "objective after the distributional shift: an objective-robustness failure that, "
+            "in the essay's impression, this approach calls inner misalignment.",
+        )
+    return RuleVerdict(
+        "inner-misaligned",
+        False,
+        "The system fails to generalize from training to deployment as expected: its "
+        "objective comes apart from the base objective only after the distributional shift.",
+    )
+
+
+def optimization_focused(facts: Facts) -> RuleVerdict:
+    """Wentworth: assuming outer alignment, inner alignment problems occur only as the
+    result of imperfect optimization; generalization failures are outer failures."""
+    if not facts.mesa_optimizer:
+        return RuleVerdict(
+            "not-applicable",
+            False,
+            "No mesa-optimizer: in this approach inner misalignment arises only when training "
+            "creates a mesa-optimizer and stops before its objective is aligned.",
+        )
+    found = _base_objective(facts, "optimization-focused") or _never_diverging_proxy(facts)
+    if found:
+        return found
+    if facts.proxy_diverges_in_training and facts.training_converged:
+        return RuleVerdict(
+            "uncertain",
+            True,
+            "The facts contradict this approach's assumptions, so it gives no verdict.",
+            conflict=(
+                "A proxy that diverges from the base objective in training would have been "
+                "optimized away by training that converged; this approach rules out such a "
+                "system. Check proxy_diverges_in_training and training_converged."
+            ),
+        )
+    if facts.proxy_diverges_in_training:
+        return RuleVerdict(
+            "inner-misaligned",
+            True,
+            "The misalignment already shows on the training distribution and training stopped "
+            "before optimizing it away: imperfect optimization, the one source of inner "
+            "misalignment in this approach. The essay says Hubinger and Wentworth 'seem to' "
+            "agree here.",
+        )
+    return RuleVerdict(
+        "inner-aligned",
+        False,
+        "The proxy agrees with the base objective on the whole training distribution and "
+        "training converged; the failure comes only from cases missing from training, which "
+        "this approach counts as a generalization (outer) failure, not an inner one.",
+    )
+
+
+#: The rule of each approach, by the approach's id.
+RULES: dict[str, Callable[[Facts], RuleVerdict]] = {
+    "objective-focused": objective_focused,
+    "generalization-focused": generalization_focused,
+    "optimization-focused": optimization_focused,
+}
+
+
+def classify(facts: Facts) -> dict[str, RuleVerdict]:
+    """Every approach's verdict on a scenario with these facts."""
+    return {approach: rule(facts) for approach, rule in RULES.items()}

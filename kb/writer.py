@@ -1,0 +1,130 @@
+"""The canonical writer: models back to deterministic, diff-friendly Turtle.
+
+Fixed prefixes, subjects sorted by id, predicates sorted by CURIE, one value per line
+when a field has several, and every write goes to a temporary file that replaces the
+old one only once complete, so a failed save leaves the old file intact.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from kb.mapping import FieldSpec, entity_values, type_iri
+from kb.models import Entity
+from kb.vocab import PREFIXES, XSD
+
+_INDENT = "    "
+
+
+def curie(iri_text: str) -> str | None:
+    """The prefixed form of an IRI when its local part is safe to write unescaped."""
+    for prefix, namespace in PREFIXES.items():
+        if iri_text.startswith(namespace):
+            local = iri_text[len(namespace) :]
+            if local and all(c.isascii() and (c.isalnum() or c in "-_") for c in local):
+                if local[0].isalnum() or local[0] == "_":
+                    return f"{prefix}:{local}"
+    return None
+
+
+def _iri(iri_text: str) -> str:
+    return curie(iri_text) or f"<{iri_text}>"
+
+
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def quote_string(text: str) -> str:
+    """A Turtle string literal; control characters are escaped, other Unicode kept as is."""
+    out = []
+    for char in text:
+        if char in _ESCAPES:
+            out.append(_ESCAPES[char])
+        elif ord(char) < 0x20 or ord(char) == 0x7F:
+            out.append(f"\\u{ord(char):04X}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
+
+
+def _term(spec: FieldSpec, value: object) -> str:
+    from kb.mapping import to_rdf
+
+    lexical, datatype = to_rdf(spec, value)
+    if datatype is None:
+        return _iri(lexical)
+    if datatype == XSD + "boolean":
+        return lexical
+    if datatype == XSD + "string":
+        return quote_string(lexical)
+    return f"{quote_string(lexical)}^^{_iri(datatype)}"
+
+
+def entity_turtle(entity: Entity) -> str:
+    """One entity as a canonical Turtle block (no prefixes)."""
+    rows: list[tuple[str, list[str]]] = []
+    for spec, values in entity_values(entity):
+        if not values:
+            continue
+        if spec.ordered:
+            rows.append((spec.curie, ["( " + " ".join(_term(spec, v) for v in values) + " )"]))
+        else:
+            rows.append((spec.curie, sorted(_term(spec, v) for v in values)))
+    rows.sort(key=lambda row: row[0])
+    parts = [f"id:{entity.id} a {_iri(type_iri(type(entity)))}"]
+    for predicate, objects in rows:
+        if len(objects) == 1:
+            parts.append(f"{_INDENT}{predicate} {objects[0]}")
+        else:
+            joined = f",\n{_INDENT * 2}".join(objects)
+            parts.append(f"{_INDENT}{predicate}\n{_INDENT * 2}{joined}")
+    return " ;\n".join(parts) + " .\n"
+
+
+def prefix_block() -> str:
+    return "".join(f"@prefix {name}: <{ns}> .\n" for name, ns in PREFIXES.items())
+
+
+def turtle(entities: Iterable[Entity]) -> str:
+    """A whole file: the fixed prefixes, then each entity sorted by id."""
+    blocks = [entity_turtle(e) for e in sorted(entities, key=lambda e: e.id)]
+    return prefix_block() + "".join("\n" + block for block in blocks)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` only once the new content is fully on disk."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def files_for(
+    entities: Mapping[str, Entity], origins: Mapping[str, Path], folder: Path
+) -> dict[Path, list[Entity]]:
+    """Which file each entity is written to: where it came from, else its kind's file."""
+    plan: dict[Path, list[Entity]] = {}
+    for slug, entity in entities.items():
+        path = origins.get(slug) or folder / f"{type(entity).file}.ttl"
+        plan.setdefault(Path(path), []).append(entity)
+    return plan
+
+
+def save(
+    entities: Mapping[str, Entity], folder: Path, origins: Mapping[str, Path] | None = None
+) -> list[Path]:
+    """Write every entity in canonical form; return the files written."""
+    plan = files_for(entities, origins or {}, folder)
+    for path, members in sorted(plan.items()):
+        write_atomic(path, turtle(members))
+    return sorted(plan)
