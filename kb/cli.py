@@ -58,24 +58,16 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_fmt(args: argparse.Namespace) -> int:
-    from kb.loader import load
-    from kb.writer import files_for, turtle, write_atomic
+    from kb.writer import fmt
 
-    loaded = load(args.paths or None)
-    origins = {slug: Path(origin.file) for slug, origin in loaded.origins.items()}
-    folder = loaded.files[0].parent
-    changed = []
-    for path, members in sorted(files_for(loaded.entities, origins, folder).items()):
-        text = turtle(members)
-        if path.read_text(encoding="utf-8") != text:
-            changed.append(path)
-            if not args.check:
-                write_atomic(path, text)
+    changed, notes = fmt(args.paths or None, check=args.check)
     verb = "would reformat" if args.check else "reformatted"
     for path in changed:
         print(f"{verb} {path}")
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
     if not changed:
-        print(f"{len(loaded.files)} file(s) already canonical")
+        print("all files already canonical")
     return EXIT_PROBLEMS if (args.check and changed) else EXIT_OK
 
 

@@ -12,8 +12,8 @@ from typing import Any, Protocol
 
 import pyoxigraph as ox
 
-from kb.errors import UsageError
-from kb.questions import Question, bind, question, to_term, values_block
+from kb.errors import UnknownId, UsageError
+from kb.questions import Parameter, Question, bind, kind_name, question, to_term
 from kb.terms import solutions_to_rows, to_python, values_clause
 from kb.vocab import PREFIXES, iri, is_slug, slug_of, sparql_prefixes
 
@@ -85,20 +85,53 @@ def with_prefixes(sparql: str) -> str:
 
 
 def ids_of_type(backend: Backend, type_iri: str) -> list[str]:
-    """Ids of every entity of one RDF class, for validating and suggesting parameters."""
+    """Ids of every entity of one RDF class, for suggesting near ids in errors."""
     query = "SELECT ?e WHERE { ?e a ?type }" + values_clause([("type", ox.NamedNode(type_iri))])
     solutions = backend.query(query)
     return sorted(s for s in (slug_of(row["e"].value) for row in solutions) if s)
 
 
+def is_of_type(backend: Backend, entity: ox.NamedNode, type_iri: str) -> bool:
+    """Whether ``entity`` is an instance of the class (one cheap ASK, whatever the KB's size)."""
+    pairs = [("e", entity), ("type", ox.NamedNode(type_iri))]
+    return bool(
+        backend.query(
+            "ASK { VALUES (?e ?type) { ("
+            + " ".join(str(term) for _, term in pairs)
+            + ") } ?e a ?type }"
+        )
+    )
+
+
+def bound_terms(
+    backend: Backend, found: Question, arguments: dict[str, Any]
+) -> dict[Parameter, ox.NamedNode | ox.Literal]:
+    """Check arguments against a question's parameters and the KB; the RDF term of each.
+
+    An id that names no entity of the parameter's class raises :class:`UnknownId` with the
+    nearest ids of that class.
+    """
+    _, bound = bind(found, arguments)
+    terms: dict[Parameter, ox.NamedNode | ox.Literal] = {}
+    for parameter, value in bound.items():
+        type_iri = parameter.type_iri
+        try:
+            term = to_term(parameter, value)
+        except UnknownId:
+            if type_iri is None:
+                raise
+            term = None
+        if type_iri is not None and (term is None or not is_of_type(backend, term, type_iri)):
+            known = ids_of_type(backend, type_iri)
+            raise UnknownId(f"{kind_name(parameter)} id for {parameter.name}", str(value), known)
+        terms[parameter] = term
+    return terms
+
+
 def run_question(backend: Backend, name: str, arguments: dict[str, Any]) -> list[dict[str, Any]]:
     """Answer a named question; arguments are checked and bound, never formatted in."""
-    found, bound = bind(question(name), arguments)
-    terms = {}
-    for parameter, value in bound.items():
-        known = ids_of_type(backend, parameter.type_iri) if parameter.type_iri else None
-        terms[parameter] = to_term(parameter, value, known)
-    return select(backend, found.full_query + values_block(terms))
+    found = question(name)
+    return select(backend, found.bound_query(bound_terms(backend, found, arguments)))
 
 
 def select(backend: Backend, sparql: str) -> list[dict[str, Any]]:

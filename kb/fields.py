@@ -51,11 +51,21 @@ def _calendar_date(value: str) -> str:
     return value
 
 
+def _valid_iri(value: str) -> str:
+    import pyoxigraph
+
+    try:
+        pyoxigraph.NamedNode(value)
+    except ValueError as error:  # the same check the Turtle parser makes
+        raise ValueError(f"not a valid IRI: {error}") from None
+    return value
+
+
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
 Text = Annotated[str, AfterValidator(_not_blank)]
 #: A year, year-month or full date (xsd:gYear, xsd:gYearMonth or xsd:date in RDF).
 IsoDate = Annotated[str, StringConstraints(pattern=DATE_PATTERN), AfterValidator(_calendar_date)]
-Url = Annotated[str, StringConstraints(pattern=URL_PATTERN)]
+Url = Annotated[str, StringConstraints(pattern=URL_PATTERN), AfterValidator(_valid_iri)]
 
 
 def date_datatype(value: str) -> str:

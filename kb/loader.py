@@ -3,13 +3,17 @@
 pyoxigraph parses (it is fast and strict); each subject becomes one pydantic model via the
 field specs of :mod:`kb.mapping`. Problems of every file are gathered and raised together
 as :class:`kb.errors.InvalidKB`; nothing the schema does not model is dropped silently.
+
+Each problem names the file, the line of the entity's subject (found by a regex over the
+text, since the parser gives no positions for triples), the entity id and the field.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,12 +22,16 @@ import pyoxigraph as ox
 from pydantic import ValidationError
 
 from kb.errors import InvalidKB, Problem
+from kb.fields import date_datatype
 from kb.mapping import FieldSpec, expected_datatypes, kind_by_type, spec_by_predicate, specs
-from kb.models import Entity, Source, Verdict
+from kb.models import KINDS, Entity, Source, Verdict
 from kb.paths import turtle_files
-from kb.vocab import ID, RDF_FIRST, RDF_NIL, RDF_REST, RDF_TYPE, slug_of
+from kb.vocab import ID, PREFIXES, RDF_FIRST, RDF_NIL, RDF_REST, RDF_TYPE, XSD
 
-_SUBJECT_LINE = re.compile(r"^(?:id:|<" + re.escape(ID) + r")([a-z0-9]+(?:-[a-z0-9]+)*)[>\s]")
+_ID_LEN = len(ID)
+_SUBJECT_LINE = re.compile(r"^(?:id:([A-Za-z0-9_\-]+)|<([^>\s]*)>)(?=[\s;,]|$)", re.MULTILINE)
+_BOM = b"\xef\xbb\xbf"
+_NAMED_GRAPHS = "named graphs are not allowed: the KB is plain Turtle with one default graph"
 
 
 @dataclass(frozen=True)
@@ -43,6 +51,17 @@ class Loaded:
     files: list[Path] = field(default_factory=list)
 
 
+@dataclass
+class _State:
+    """What one run of :func:`check` has seen so far, across files."""
+
+    loaded: Loaded
+    problems: list[Problem] = field(default_factory=list)
+    #: every subject in the id namespace with a known type: id -> (kind name, origin)
+    declared: dict[str, tuple[str, Origin]] = field(default_factory=dict)
+    unreadable: list[str] = field(default_factory=list)
+
+
 def load(paths: Sequence[str | Path] | None = None) -> Loaded:
     """Load and validate; raise :class:`InvalidKB` listing every problem found."""
     loaded, problems = check(paths)
@@ -52,68 +71,147 @@ def load(paths: Sequence[str | Path] | None = None) -> Loaded:
 
 
 def check(paths: Sequence[str | Path] | None = None) -> tuple[Loaded, list[Problem]]:
-    """Load what can be loaded and return it with every problem found."""
-    loaded = Loaded(files=turtle_files(paths))
-    problems: list[Problem] = []
-    for path in loaded.files:
-        _load_file(path, loaded, problems)
-    problems.extend(_reference_problems(loaded))
-    problems.extend(_integrity_problems(loaded))
-    return loaded, sorted(set(problems), key=lambda p: (p.file, p.line or 0, str(p)))
+    """Load what can be loaded and return it with every problem found.
+
+    Raises :class:`kb.errors.UsageError` only when ``paths`` names nothing to read.
+    """
+    state = _State(Loaded(files=turtle_files(paths)))
+    for path in state.loaded.files:
+        _load_file(path, state)
+    state.problems.extend(_reference_problems(state))
+    state.problems.extend(_integrity_problems(state.loaded))
+    return state.loaded, sorted(set(state.problems), key=lambda p: (p.file, p.line or 0, str(p)))
 
 
-def _load_file(path: Path, loaded: Loaded, problems: list[Problem]) -> None:
+def from_triples(triples: Iterable[ox.Triple], name: str) -> Loaded:
+    """Validate triples read from elsewhere (a SPARQL endpoint, say) as :func:`load` does files.
+
+    ``name`` stands in for the file name in problems; raises :class:`InvalidKB`.
+    """
+    state = _State(Loaded())
+    subjects: dict[Any, list[tuple[str, Any]]] = defaultdict(list)
+    for triple in triples:
+        subjects[triple.subject].append((triple.predicate.value, triple.object))
+    _add_subjects(name, subjects, {}, state)
+    state.problems.extend(_reference_problems(state))
+    state.problems.extend(_integrity_problems(state.loaded))
+    if state.problems:
+        raise InvalidKB(state.problems)
+    return state.loaded
+
+
+# --- one file ------------------------------------------------------------------------------
+
+
+def _load_file(path: Path, state: _State) -> None:
     name = str(path)
+    problems = state.problems
     try:
         data = path.read_bytes()
-        text = data.decode("utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        problems.append(Problem(name, None, None, None, f"cannot read: {error}"))
+    except OSError as error:
+        problems.append(Problem(name, None, None, None, f"cannot read: {error.strerror}"))
+        state.unreadable.append(name)
         return
+    if data.startswith(_BOM):
+        data = data[len(_BOM) :]
     try:
-        triples = [
-            q.triple for q in ox.parse(data, format=ox.RdfFormat.TURTLE, without_named_graphs=True)
-        ]
-    except SyntaxError as error:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
         problems.append(
-            Problem(name, error.lineno, None, None, f"Turtle syntax error: {error.msg}")
+            Problem(
+                name,
+                line,
+                None,
+                None,
+                f"not UTF-8: byte 0x{data[error.start]:02x} at column {column}; "
+                "save the file as UTF-8",
+            )
         )
+        state.unreadable.append(name)
         return
-    lines = _subject_lines(text)
-    subjects: dict[Any, list[ox.Triple]] = defaultdict(list)
-    for triple in triples:
-        subjects[triple.subject].append(triple)
+    subjects: dict[Any, list[tuple[str, Any]]] = defaultdict(list)
+    try:
+        for quad in ox.parse(data, format=ox.RdfFormat.TURTLE, without_named_graphs=True):
+            subjects[quad.subject].append((quad.predicate.value, quad.object))
+    except SyntaxError as error:
+        problems.append(Problem(name, error.lineno, None, None, _syntax_message(data, error)))
+        state.unreadable.append(name)
+        return
+    _add_subjects(name, subjects, _subject_lines(text), state)
+
+
+def _add_subjects(
+    name: str,
+    subjects: dict[Any, list[tuple[str, Any]]],
+    lines: dict[str, list[int]],
+    state: _State,
+) -> None:
+    """One document's subjects (subject -> (predicate, object) pairs) as entities."""
+    problems = state.problems
     lists = _collections(subjects)
-    for subject, its_triples in subjects.items():
+    for subject_iri, numbers in lines.items():
+        if len(numbers) > 1:
+            shown = ", ".join(str(n) for n in numbers)
+            slug = subject_iri.removeprefix(ID)
+            problems.append(
+                Problem(
+                    name,
+                    numbers[1],
+                    slug,
+                    None,
+                    f"duplicate id: id:{slug} is described at lines {shown} of this file; "
+                    "merge them into one block",
+                )
+            )
+    stray_blank_nodes = 0
+    for subject, pairs in subjects.items():
         if isinstance(subject, ox.BlankNode):
             if subject not in lists.cells:
-                problems.append(Problem(name, None, None, None, "blank node used outside a list"))
+                stray_blank_nodes += 1
             continue
-        slug = slug_of(subject.value)
-        line = lines.get(slug) if slug else None
-        if slug is None:
-            problems.append(Problem(name, line, subject.value, None, f"subject is not in {ID}"))
+        iri_text = subject.value
+        found = lines.get(iri_text)
+        line = found[0] if found else None
+        if not iri_text.startswith(ID):
+            message = f"subject <{iri_text}> is not in {ID}"
+            problems.append(Problem(name, line, iri_text, None, message))
             continue
-        entity = _entity(slug, its_triples, lists, Origin(name, line), problems)
-        if entity is None:
-            continue
-        if slug in loaded.entities:
-            first = loaded.origins[slug]
-            where = f"{first.file}:{first.line}" if first.line else first.file
-            problems.append(
-                Problem(name, line, slug, None, f"duplicate id; also defined at {where}")
+        _entity(iri_text[_ID_LEN:], pairs, lists, Origin(name, line), state)
+    if stray_blank_nodes:
+        problems.append(
+            Problem(
+                name,
+                None,
+                None,
+                None,
+                f"{stray_blank_nodes} blank node(s) outside a list, e.g. [ ... ]: the schema "
+                "models entities by id only; give the thing an id and refer to it",
             )
-            continue
-        loaded.entities[slug] = entity
-        loaded.origins[slug] = Origin(name, line)
+        )
 
 
-def _subject_lines(text: str) -> dict[str, int]:
-    lines: dict[str, int] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
-        match = _SUBJECT_LINE.match(line)
-        if match:
-            lines.setdefault(match.group(1), number)
+def _syntax_message(data: bytes, error: SyntaxError) -> str:
+    try:  # TriG is Turtle plus graphs: its parser can tell a named graph from other errors
+        for _ in ox.parse(data, format=ox.RdfFormat.TRIG, without_named_graphs=True):
+            pass
+    except SyntaxError as trig_error:
+        if "named graph" in str(trig_error.msg).lower():
+            return _NAMED_GRAPHS
+    return f"Turtle syntax error: {error.msg}"
+
+
+def _subject_lines(text: str) -> dict[str, list[int]]:
+    """The lines where a block for each subject IRI starts (at the start of a line)."""
+    lines: dict[str, list[int]] = {}
+    newlines = 0
+    position = 0
+    for match in _SUBJECT_LINE.finditer(text):
+        newlines += text.count("\n", position, match.start())
+        position = match.start()
+        found = ID + match.group(1) if match.group(1) is not None else match.group(2)
+        lines.setdefault(found, []).append(newlines + 1)
     return lines
 
 
@@ -135,75 +233,117 @@ class _Collections:
         return out
 
 
-def _collections(subjects: dict[Any, list[ox.Triple]]) -> _Collections:
+def _collections(subjects: dict[Any, list[tuple[str, Any]]]) -> _Collections:
     cells = {}
-    for subject, triples in subjects.items():
-        if not isinstance(subject, ox.BlankNode):
+    for subject, pairs in subjects.items():
+        if len(pairs) != 2 or not isinstance(subject, ox.BlankNode):
             continue
-        by_predicate = {t.predicate.value: t.object for t in triples}
-        if set(by_predicate) == {RDF_FIRST, RDF_REST} and len(triples) == 2:
+        by_predicate = dict(pairs)
+        if RDF_FIRST in by_predicate and RDF_REST in by_predicate:
             cells[subject] = (by_predicate[RDF_FIRST], by_predicate[RDF_REST])
     return _Collections(cells)
 
 
+# --- one entity ----------------------------------------------------------------------------
+
+
+def _curie(iri_text: str) -> str:
+    for prefix, namespace in PREFIXES.items():
+        if iri_text.startswith(namespace) and len(iri_text) > len(namespace):
+            return f"{prefix}:{iri_text[len(namespace) :]}"
+    return f"<{iri_text}>"
+
+
 def _entity(
     slug: str,
-    triples: list[ox.Triple],
+    pairs: list[tuple[str, Any]],
     lists: _Collections,
     origin: Origin,
-    problems: list[Problem],
-) -> Entity | None:
+    state: _State,
+) -> None:
+    problems = state.problems
+
     def problem(field_name: str | None, message: str) -> None:
         problems.append(Problem(origin.file, origin.line, slug, field_name, message))
 
-    types = [t.object for t in triples if t.predicate.value == RDF_TYPE]
+    if len(set(pairs)) != len(pairs):  # a triple stated twice is still one triple
+        pairs = list(dict.fromkeys(pairs))
+
+    types = [obj for predicate, obj in pairs if predicate == RDF_TYPE]
     known = kind_by_type()
     if len(types) != 1 or not isinstance(types[0], ox.NamedNode) or types[0].value not in known:
-        shown = ", ".join(str(t) for t in types) or "none"
-        problem("rdf:type", f"needs exactly one known type, found {shown}")
-        return None
+        shown = ", ".join(_shown(t) for t in types) or "none"
+        choices = ", ".join(kind.rdf_type for kind in KINDS)
+        problem("rdf:type", f"needs exactly one rdf:type, one of {choices}; found {shown}")
+        return
     kind = known[types[0].value]
+    if slug in state.declared:
+        first = state.declared[slug][1]
+        if first.file != origin.file:
+            where = f"{first.file}:{first.line}" if first.line else first.file
+            problem(None, f"duplicate id: id:{slug} is also defined at {where}")
+        return
+    state.declared[slug] = (kind.__name__, origin)
+
     by_predicate = spec_by_predicate(kind)
     values: dict[str, list[Any]] = defaultdict(list)
-    for triple in triples:
-        predicate = triple.predicate.value
+    for predicate, obj in pairs:
         if predicate == RDF_TYPE:
             continue
         spec = by_predicate.get(predicate)
         if spec is None:
-            problem(None, f"predicate <{predicate}> is not part of the {kind.__name__} schema")
+            problem(None, _unknown_predicate(predicate, kind))
             continue
         if spec.ordered:
-            items = lists.items(triple.object)
+            items = lists.items(obj)
             if items is None:
                 problem(spec.name, f"{spec.curie} must be an RDF list, e.g. ( id:a id:b )")
                 continue
+            if not items:
+                problem(spec.name, f"{spec.curie} is an empty list; leave the field out instead")
+                continue
             values[spec.name].append([_value(spec, item, problem) for item in items])
         else:
-            values[spec.name].append(_value(spec, triple.object, problem))
+            values[spec.name].append(_value(spec, obj, problem))
     fields: dict[str, Any] = {"id": slug}
     for spec in by_predicate.values():
-        found = values.get(spec.name, [])
+        found = values.get(spec.name)
+        if not found:
+            continue
         if spec.ordered:
             if len(found) > 1:
                 problem(spec.name, f"{spec.curie} given {len(found)} times; give one list")
-            if found:
-                fields[spec.name] = found[0]
+            fields[spec.name] = found[0]
         elif spec.many:
-            if found:
-                fields[spec.name] = found
+            if len(found) > 1 and all(isinstance(v, str) for v in found):
+                found.sort()
+            fields[spec.name] = found
         elif len(found) > 1:
-            problem(spec.name, f"{spec.curie} takes one value, found {len(found)}")
-        elif found:
+            shown = ", ".join(_short(v) for v in found[:3])
+            problem(spec.name, f"{spec.curie} takes one value, found {len(found)}: {shown}")
+            fields[spec.name] = _BadValue()
+        else:
             fields[spec.name] = found[0]
     try:
-        return kind.model_validate(fields)
+        entity = kind.model_validate(fields)
     except ValidationError as error:
         for item in error.errors():
-            location = [str(part) for part in item["loc"]]
-            field_name = location[0] if location else None
-            problem(field_name, _pydantic_message(item, kind))
-        return None
+            location = item["loc"]
+            field_name = str(location[0]) if location else None
+            message = _pydantic_message(item, kind)
+            if message is not None:
+                problem(field_name, message)
+        return
+    state.loaded.entities[slug] = entity
+    state.loaded.origins[slug] = origin
+
+
+def _unknown_predicate(predicate: str, kind: type[Entity]) -> str:
+    name = _curie(predicate)
+    allowed = ["rdf:type", *(spec.curie for spec in specs(kind))]
+    close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
+    hint = f"; did you mean {close[0]}?" if close else ""
+    return f"predicate {name} is not part of the {kind.__name__} schema{hint}"
 
 
 class _BadValue:
@@ -213,67 +353,122 @@ class _BadValue:
         return "<invalid>"
 
 
-def _value(spec: FieldSpec, term: Any, problem: Any) -> Any:
+def _value(spec: FieldSpec, term: Any, problem: Callable[[str | None, str], None]) -> Any:
     if spec.kind in ("ref", "url"):
-        if not isinstance(term, ox.NamedNode):
+        if type(term) is not ox.NamedNode:
             problem(spec.name, f"{spec.curie} must be an IRI, found {_shown(term)}")
             return _BadValue()
+        value = term.value
         if spec.kind == "url":
-            return term.value
-        slug = slug_of(term.value)
-        if slug is None:
-            problem(spec.name, f"{spec.curie} must point into {ID}, found <{term.value}>")
+            return value
+        if not value.startswith(ID):
+            problem(spec.name, f"{spec.curie} must point to an entity id:..., found <{value}>")
             return _BadValue()
-        return slug
-    if not isinstance(term, ox.Literal):
+        return value[_ID_LEN:]
+    if type(term) is not ox.Literal:
         problem(spec.name, f"{spec.curie} must be a literal, found {_shown(term)}")
         return _BadValue()
     datatype = term.datatype.value
     if datatype not in expected_datatypes(spec):
-        wanted = " or ".join(d.rsplit("#", 1)[1] for d in expected_datatypes(spec))
-        problem(spec.name, f"{spec.curie} must be xsd:{wanted}, found {_shown(term)}")
+        wanted = " or ".join("xsd:" + d.rsplit("#", 1)[1] for d in expected_datatypes(spec))
+        hint = " (language tags are not used)" if term.language else ""
+        problem(spec.name, f"{spec.curie} must be {wanted}, found {_shown(term)}{hint}")
         return _BadValue()
+    value = term.value
     if spec.kind == "bool":
-        if term.value not in ("true", "false", "1", "0"):
-            problem(spec.name, f"{spec.curie}: {term.value!r} is not a boolean")
+        if value not in ("true", "false"):
+            problem(spec.name, f"{spec.curie}: {value!r} is not a boolean; write true or false")
             return _BadValue()
-        return term.value in ("true", "1")
-    return term.value
+        return value == "true"
+    if spec.kind == "date" and len(value) in (4, 7, 10):
+        wanted = XSD + date_datatype(value)
+        if datatype != wanted:
+            problem(
+                spec.name,
+                f"{spec.curie}: {value!r} must be typed xsd:{date_datatype(value)}, "
+                f"not {_curie(datatype)}",
+            )
+            return _BadValue()
+    return value
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _shown(term: Any) -> str:
+    if isinstance(term, ox.BlankNode):
+        return "a blank node ([ ... ] or ( ... ))"
+    if isinstance(term, ox.NamedNode):
+        return _curie(term.value)
+    if isinstance(term, ox.Literal):
+        value = term.value if len(term.value) <= 60 else term.value[:57] + "..."
+        shown = '"' + value.replace("\n", "\\n") + '"'
+        if term.language:
+            return f"{shown}@{term.language}"
+        if term.datatype.value != XSD + "string":
+            return f"{shown}^^{_curie(term.datatype.value)}"
+        return shown
     text = str(term)
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def _pydantic_message(item: Any, kind: type[Entity]) -> str:
-    if item["type"] == "missing":
-        spec = {s.name: s for s in spec_by_predicate(kind).values()}.get(str(item["loc"][0]))
-        return f"required {spec.curie if spec else 'field'} is missing"
+_PATTERN_HINTS = {
+    "date": "is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD",
+    "url": "is not an http(s) URL",
+    "ref": "is not an id (lowercase letters and digits, words joined by single hyphens)",
+}
+
+
+def _pydantic_message(item: Any, kind: type[Entity]) -> str | None:
+    location = item["loc"]
+    name = str(location[0]) if location else ""
+    spec = next((s for s in specs(kind) if s.name == name), None)
+    label = spec.curie if spec else name
     value = item.get("input")
-    shown = repr(value) if not isinstance(value, _BadValue) else None
-    if shown is None:
-        return "invalid value (see above)"
-    if len(shown) > 60:
-        shown = shown[:57] + "..."
-    return f"{item['msg']} (got {shown})"
+    if isinstance(value, _BadValue) or (
+        isinstance(value, list) and any(isinstance(v, _BadValue) for v in value)
+    ):
+        return None  # already reported where the value was read
+    kind_of_error = item["type"]
+    if kind_of_error == "missing":
+        return f"required {label} is missing"
+    if kind_of_error == "string_pattern_mismatch":
+        hint_key = spec.kind if spec is not None and spec.kind in _PATTERN_HINTS else "ref"
+        hint = _PATTERN_HINTS[hint_key]
+        return f"{label + ': ' if spec else ''}{_short(value)} {hint}"
+    if kind_of_error == "too_short" and spec is not None and spec.many:
+        return f"needs at least one {label}"
+    if kind_of_error == "literal_error" and spec is not None:
+        return f"{label}: {_short(value)} is not one of {', '.join(spec.choices)}"
+    message = str(item["msg"]).removeprefix("Value error, ")
+    return f"{label}: {message} (got {_short(value)})"
 
 
-def _reference_problems(loaded: Loaded) -> Iterable[Problem]:
+# --- across entities ----------------------------------------------------------------------
+
+
+def _reference_problems(state: _State) -> Iterable[Problem]:
+    loaded = state.loaded
+    unread = ", ".join(state.unreadable)
+    hint = f" (unless it is in {unread}, which could not be read)" if unread else ""
+    declared = state.declared
     for slug, entity in loaded.entities.items():
         origin = loaded.origins[slug]
         for spec in specs(type(entity)):
             if spec.kind != "ref":
                 continue
             value = getattr(entity, spec.name)
-            targets = value if spec.many else ([value] if value is not None else [])
-            for target in targets:
-                found = loaded.entities.get(target)
+            if value is None:
+                continue
+            for target in value if spec.many else (value,):
+                found = declared.get(target)
                 if found is None:
-                    message = f"{spec.curie} points to id:{target}, which does not exist"
-                elif type(found).__name__ not in spec.refs:
+                    message = f"{spec.curie} points to id:{target}, which does not exist{hint}"
+                elif found[0] not in spec.refs:
                     message = (
-                        f"{spec.curie} points to id:{target}, a {type(found).__name__}; "
+                        f"{spec.curie} points to id:{target}, a {found[0]}; "
                         f"expected {' or '.join(spec.refs)}"
                     )
                 else:

@@ -20,9 +20,10 @@ from kb.errors import UnknownId, UsageError
 from kb.paths import QUESTIONS_DIR
 from kb.rules import VERDICT_VALUES
 from kb.terms import values_clause
-from kb.vocab import PREFIXES, iri, sparql_prefixes
+from kb.vocab import PREFIXES, iri, is_slug, sparql_prefixes
 
 _HEADER = re.compile(r"^#\s*(title|description|param|example)\s*:?\s*(.*)$")
+_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 _PARAM = re.compile(
     r"^(?P<name>[a-z_]+)\s*:\s*(?P<type>[a-z]+:[A-Za-z]+|verdict|text)\s*"
     r"(?P<optional>\(optional\))?\s*(?:-|—)?\s*(?P<doc>.*)$"
@@ -58,8 +59,24 @@ class Question:
 
     @property
     def full_query(self) -> str:
-        """The query with the standard prefixes, as run."""
+        """The query with the standard prefixes, unbound."""
         return sparql_prefixes() + self.sparql
+
+    def bound_query(self, terms: dict[Parameter, ox.NamedNode | ox.Literal]) -> str:
+        """The query as run: prefixes, and a VALUES block opening the outermost WHERE group.
+
+        Putting the block first in the group (rather than after the query) lets every
+        SPARQL 1.1 store use the bound values to drive the join, so parameterised
+        questions stay fast on large KBs.
+        """
+        block = values_block(terms)
+        if not block:
+            return self.full_query
+        where = _WHERE.search(self.sparql)
+        if where is None:  # checked when the file is read; kept for safety
+            return self.full_query + block
+        cut = where.end()
+        return sparql_prefixes() + self.sparql[:cut] + block + self.sparql[cut:]
 
 
 def _parse(path: Path) -> Question:
@@ -88,6 +105,8 @@ def _parse(path: Path) -> Question:
             body.append(line)
     if not title:
         raise ValueError(f"{path}: missing '# title:' header")
+    if not _WHERE.search("\n".join(body)):
+        raise ValueError(f"{path}: the query needs a WHERE {{ ... }} group")
     return Question(
         path.stem,
         title,
@@ -137,10 +156,27 @@ def values_block(bound: dict[Parameter, ox.NamedNode | ox.Literal]) -> str:
     return values_clause([(p.name, term) for p, term in bound.items()])
 
 
-def to_term(
-    parameter: Parameter, value: Any, known_ids: list[str] | None
-) -> ox.NamedNode | ox.Literal:
-    """The RDF term for one argument; an unknown id or value names the parameter and suggests."""
+#: How error messages name the entities of each parameter type.
+_KIND_NAMES = {
+    "skos:Concept": "term",
+    "foaf:Person": "researcher",
+    "schema:CreativeWork": "source",
+    "schema:Quotation": "quote",
+    "kb:DecompositionPart": "decomposition part",
+}
+
+
+def kind_name(parameter: Parameter) -> str:
+    """What an entity of the parameter's type is called in messages: scenario, term, ..."""
+    return _KIND_NAMES.get(parameter.type, parameter.type.split(":")[-1].lower())
+
+
+def to_term(parameter: Parameter, value: Any) -> ox.NamedNode | ox.Literal:
+    """The RDF term for one argument; a malformed id or verdict value is an UnknownId.
+
+    Whether an id names an entity of the right type is checked by the engine, which
+    can ask the store; here only the form of the value is checked.
+    """
     text = str(value)
     if parameter.type == "verdict":
         if text not in VERDICT_VALUES:
@@ -148,8 +184,6 @@ def to_term(
         return ox.Literal(text)
     if parameter.type == "text":
         return ox.Literal(text)
-    if known_ids is not None and text not in known_ids:
-        raise UnknownId(
-            f"{parameter.type.split(':')[1].lower()} id for {parameter.name}", text, known_ids
-        )
+    if not is_slug(text):
+        raise UnknownId(f"{kind_name(parameter)} id for {parameter.name}", text, ())
     return ox.NamedNode(iri(text))

@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from kb.errors import UsageError
 from kb.models import Entity, Quote, Source
 
 _TYPOGRAPHIC = str.maketrans(
@@ -61,7 +62,10 @@ def attributed_quotes(entities: dict[str, Entity], source_id: str) -> list[Quote
 
 def verify(entities: dict[str, Entity], source_file: Path) -> list[QuoteCheck]:
     """Check each quote attributed to the primary source against the text in ``source_file``."""
-    haystack = normalise(source_file.read_text(encoding="utf-8"))
+    try:
+        haystack = normalise(source_file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise UsageError(f"{source_file}: cannot read as UTF-8 text: {error}") from None
     essay = primary_source(entities)
     if essay is None:
         return []

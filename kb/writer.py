@@ -72,7 +72,7 @@ def entity_turtle(entity: Entity) -> str:
         if spec.ordered:
             rows.append((spec.curie, ["( " + " ".join(_term(spec, v) for v in values) + " )"]))
         else:
-            rows.append((spec.curie, sorted(_term(spec, v) for v in values)))
+            rows.append((spec.curie, [_term(spec, v) for v in sorted(values)]))
     rows.sort(key=lambda row: row[0])
     parts = [f"id:{entity.id} a {_iri(type_iri(type(entity)))}"]
     for predicate, objects in rows:
@@ -94,15 +94,28 @@ def turtle(entities: Iterable[Entity]) -> str:
     return prefix_block() + "".join("\n" + block for block in blocks)
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` only once the new content is fully on disk."""
+def write_atomic(path: Path, text: str | bytes) -> None:
+    """Replace ``path`` with ``text`` only once the new content is fully on disk.
+
+    The content goes to a temporary file in the same folder, which is flushed, synced and
+    renamed over ``path``; on any failure the temporary file is removed and ``path`` is
+    left as it was. A replaced file keeps its permission bits.
+    """
+    data = text.encode("utf-8") if isinstance(text, str) else text
     path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
+        os.chmod(temporary, mode)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -125,6 +138,40 @@ def save(
 ) -> list[Path]:
     """Write every entity in canonical form; return the files written."""
     plan = files_for(entities, origins or {}, folder)
-    for path, members in sorted(plan.items()):
-        write_atomic(path, turtle(members))
-    return sorted(plan)
+    # Serialise every file before writing any, so an entity that cannot be written (say, a
+    # string with a lone surrogate) stops the save before a single file has changed.
+    rendered = {path: turtle(members).encode("utf-8") for path, members in sorted(plan.items())}
+    for path, data in rendered.items():
+        write_atomic(path, data)
+    return sorted(rendered)
+
+
+def _has_comments(data: bytes) -> bool:
+    return any(line.lstrip().startswith(b"#") for line in data.splitlines())
+
+
+def fmt(paths: list[str | Path] | None = None, check: bool = False) -> tuple[list[Path], list[str]]:
+    """Rewrite KB files in canonical form; return (files not canonical, notes).
+
+    The KB is validated first: an invalid KB raises :class:`kb.errors.InvalidKB` and no file
+    is touched. With ``check`` nothing is written. Bytes are compared, so line endings and a
+    byte-order mark count as differences.
+    """
+    from kb.loader import load
+
+    loaded = load(paths)
+    origins = {slug: Path(origin.file) for slug, origin in loaded.origins.items()}
+    folder = loaded.files[0].parent
+    changed: list[Path] = []
+    notes: list[str] = []
+    for path, members in sorted(files_for(loaded.entities, origins, folder).items()):
+        data = turtle(members).encode("utf-8")
+        old = path.read_bytes()
+        if old == data:
+            continue
+        changed.append(path)
+        if _has_comments(old):
+            notes.append(f"{path}: comments are not kept in canonical form; use rdfs:comment")
+        if not check:
+            write_atomic(path, data)
+    return changed, notes

@@ -1,0 +1,88 @@
+"""``kb site build`` and ``kb site serve``: the published site, built from the KB alone.
+
+``kb site build`` runs ``mkdocs build --strict`` with the repository's ``mkdocs.yml``; the
+KB to build from reaches the gen-files script through ``$KB_PATH``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from kb.errors import UsageError
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG = ROOT / "mkdocs.yml"
+DEFAULT_OUT = ROOT / "site-build"
+
+
+def site_environment(kb_paths: list[str] | None) -> dict[str, str]:
+    """The environment for mkdocs: ``KB_PATH`` set (or cleared) and the banners silenced."""
+    env = dict(os.environ)
+    if kb_paths:
+        env["KB_PATH"] = os.pathsep.join(str(Path(p).resolve()) for p in kb_paths)
+    env.setdefault("NO_MKDOCS_2_WARNING", "1")
+    env.setdefault("DISABLE_MKDOCS_2_WARNING", "true")
+    return env
+
+
+def mkdocs_command(verb: str, out: str | None = None, extra: list[str] | None = None) -> list[str]:
+    if not CONFIG.is_file():
+        raise UsageError(
+            f"{CONFIG}: not found; `kb site` needs the repository checkout (mkdocs.yml and site/)"
+        )
+    command = [sys.executable, "-m", "mkdocs", verb, "-f", str(CONFIG)]
+    if verb == "build":
+        command += ["--strict", "-d", str(Path(out).resolve() if out else DEFAULT_OUT)]
+    return command + (extra or [])
+
+
+def build(kb_paths: list[str] | None = None, out: str | None = None) -> int:
+    """Build the site; return mkdocs' exit code (0 when the strict build passed)."""
+    return subprocess.call(mkdocs_command("build", out), env=site_environment(kb_paths), cwd=ROOT)
+
+
+def cmd_site_build(args: argparse.Namespace) -> int:
+    code = build(args.kb, args.out)
+    if code == 0:
+        out = Path(args.out).resolve() if args.out else DEFAULT_OUT
+        print(f"site built in {out}; open {out / 'index.html'} or run `kb site serve`")
+        return 0
+    print("kb: site build failed (see the messages above)", file=sys.stderr)
+    return 1
+
+
+def cmd_site_serve(args: argparse.Namespace) -> int:
+    extra = ["-a", f"127.0.0.1:{args.port}"]
+    return subprocess.call(
+        mkdocs_command("serve", extra=extra), env=site_environment(args.kb), cwd=ROOT
+    )
+
+
+def register(sub: Any) -> None:
+    site = sub.add_parser("site", help="Build or preview the static site.",
+                          description="Build or preview the static site.")
+    site.set_defaults(handler=lambda a: 2)
+    ssub = site.add_subparsers(dest="site_command", metavar="COMMAND", required=True)
+    p = ssub.add_parser(
+        "build",
+        help="Build the static site (mkdocs build --strict) into site-build/.",
+        description="Build the static site (mkdocs build --strict) into site-build/.",
+    )
+    p.add_argument("--kb", action="append", metavar="PATH",
+                   help="Turtle file or folder to build from (default: the bundled KB)")
+    p.add_argument("--out", metavar="DIR", help="output folder (default: site-build/)")
+    p.set_defaults(handler=cmd_site_build)
+    p = ssub.add_parser(
+        "serve",
+        help="Preview the site with live reload on 127.0.0.1.",
+        description="Preview the site with live reload on 127.0.0.1.",
+    )
+    p.add_argument("--kb", action="append", metavar="PATH",
+                   help="Turtle file or folder to build from (default: the bundled KB)")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p.set_defaults(handler=cmd_site_serve)

@@ -1,0 +1,131 @@
+"""Generate every page and data file of the site from a KB, reporting progress.
+
+``generate`` takes a ``write(path, content)`` callable, so mkdocs-gen-files (during
+``mkdocs build``) and tests (into a plain folder) share one code path.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+
+from kb.models import (
+    Approach,
+    Argument,
+    DecompositionPart,
+    Definition,
+    Quote,
+    Researcher,
+    Scenario,
+    Source,
+    Term,
+    Verdict,
+)
+from kb.sitegen import approaches, cookbook, downloads, home, indexes, people, scenarios, sources
+from kb.sitegen import terms
+from kb.sitegen.data import SiteData
+from kb.sitegen.render import Page
+
+Writer = Callable[[str, str | bytes], None]
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+MERMAID = Path("node_modules/mermaid/dist/mermaid.min.js")
+MERMAID_MISSING = (
+    "/* mermaid is not installed: run `npm ci` at the repository root, then rebuild. "
+    "Diagrams show as text until then. */\n"
+)
+
+EMPTY_SITEMAP = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"></urlset>\n'
+)
+
+ENTITY_PAGES = {
+    Term: terms.term_page,
+    Definition: terms.definition_page,
+    Approach: approaches.approach_page,
+    DecompositionPart: approaches.decomposition_page,
+    Scenario: scenarios.scenario_page,
+    Verdict: scenarios.verdict_page,
+    Argument: people.argument_page,
+    Researcher: people.researcher_page,
+    Source: sources.source_page,
+    Quote: sources.quote_page,
+}
+
+
+def log(message: str) -> None:
+    print(f"[kb site] {message}", file=sys.stderr, flush=True)
+
+
+def pages(data: SiteData) -> Iterator[Page]:
+    """Every generated page, the home page's generated section excepted."""
+    for kind, render in ENTITY_PAGES.items():
+        for entity in data.all(kind):
+            yield render(data, entity)
+        if kind is Verdict:
+            for row in data.derived_rows():
+                yield scenarios.derived_verdict_page(data, row)
+        if kind is DecompositionPart:
+            yield approaches.decomposition_overview(data)
+        elif kind is Verdict:
+            yield from indexes.verdict_index(data)
+        else:
+            yield from indexes.kind_index(data, kind)
+    yield from home.matrix_pages(data)
+    yield from cookbook.cookbook(data)
+    yield downloads.downloads_page(data)
+
+
+def generate(
+    write: Writer,
+    paths: Sequence[str | Path] | None = None,
+    append_home: Callable[[str], None] | None = None,
+    root: Path = ROOT,
+) -> int:
+    """Write every page and file; return the number of pages. ``append_home`` receives the
+    home page's generated Markdown (mkdocs-gen-files appends it to ``index.md``)."""
+    started = time.perf_counter()
+    where = ", ".join(str(p) for p in paths) if paths else "the bundled KB"
+    log(f"loading {where}")
+    data = SiteData.load(paths)
+    total = len(data.kb.entities) + len(data.derived_rows())
+    log(
+        f"loaded {len(data.kb.entities)} entities and {len(data.verdict_rows)} verdicts "
+        f"in {time.perf_counter() - started:.1f}s; writing about {total} pages"
+    )
+    count = 0
+    step = max(500, total // 10)
+    for page in pages(data):
+        write(page.path, page.text())
+        count += 1
+        if count % step == 0:
+            log(f"pages: {count}/{total}+")
+    bibliography_page, bib = sources.bibliography(data)
+    write(bibliography_page.path, bibliography_page.text())
+    write("bibliography.bib", bib)
+    for source in data.all(Source):
+        write(f"id/{source.id}.bib", sources.bibtex(data, source))
+    count += 1
+    if append_home is not None:
+        append_home(home.home_section(data))
+    log(f"pages: {count} written; writing data files")
+    files = 0
+    for path, text in downloads.whole_files(data):
+        write(path, text)
+    for path, text in downloads.entity_files(data):
+        write(path, text)
+        files += 1
+    # The theme fetches sitemap.xml next to every <link rel="alternate"> (it expects language
+    # versions there); an empty one keeps that request from failing with a 404.
+    write("id/sitemap.xml", EMPTY_SITEMAP)
+    mermaid = root / MERMAID
+    if mermaid.is_file():
+        write("js/mermaid.min.js", mermaid.read_bytes())
+    else:
+        log(f"{mermaid} not found: run `npm ci` for diagrams; building without them")
+        write("js/mermaid.min.js", MERMAID_MISSING)
+    log(f"generated {count} pages and {files} entity files in {time.perf_counter() - started:.1f}s")
+    return count

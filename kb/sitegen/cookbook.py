@@ -1,0 +1,116 @@
+"""The question cookbook: every named question, how to ask it, and its answer on this KB.
+
+Answers are computed at build time with the question's ``# example:`` parameters.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kb.errors import KBError
+from kb.questions import Question, registry
+from kb.sitegen.data import SiteData
+from kb.sitegen.escape import html_text, md
+from kb.sitegen.render import Links, Page, bullet_list, table
+
+#: Rows of an answer shown on its page.
+ANSWER_ROWS = 50
+
+
+def _code_block(language: str, text: str) -> str:
+    """A code block built as HTML, so no text (query or KB) can close a Markdown fence."""
+    return f'\n<pre class="kb-code language-{language}"><code>{html_text(text.rstrip())}</code></pre>\n'
+
+
+def _cli(question: Question) -> str:
+    params = " ".join(f"{k}={v}" for k, v in question.example.items())
+    return f"kb ask {question.name}" + (f" {params}" if params else "")
+
+
+def _python(question: Question) -> str:
+    args = "".join(f", {k}={v!r}" for k, v in question.example.items())
+    return (
+        "from kb import KnowledgeBase\n\n"
+        "kb = KnowledgeBase.load()\n"
+        f"rows = kb.ask({question.name!r}{args})\n"
+        "for row in rows:\n"
+        "    print(row)"
+    )
+
+
+def _cell(data: SiteData, links: Links, value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    text = str(value)
+    if data.get(text) is not None or text in data.verdict_rows:
+        return links.to(text) + f" <code>{md(text)}</code>"
+    return md(text)
+
+
+def answer(data: SiteData, links: Links, question: Question) -> str:
+    try:
+        rows = data.kb.ask(question.name, **question.example)
+    except KBError as error:
+        return f"*Not answerable on this KB with the example parameters:* {md(error)}\n"
+    if not rows:
+        return "*No rows.*\n"
+    headers = [md(name) for name in rows[0]]
+    cells = [[_cell(data, links, row[name]) for name in row] for row in rows[:ANSWER_ROWS]]
+    note = ""
+    if len(rows) > ANSWER_ROWS:
+        note = f"\n*{len(rows)} rows; the first {ANSWER_ROWS} are shown.*\n"
+    return f"{len(rows)} row(s).\n\n" + table(headers, cells, limit=ANSWER_ROWS) + note
+
+
+def question_page(data: SiteData, question: Question) -> Page:
+    path = f"questions/{question.name}.md"
+    links = Links(data, "../")
+    out = [f"# {md(question.title)}\n\n<code>{md(question.name)}</code>\n\n{md(question.description)}\n"]
+    out.append("\n## Parameters\n\n")
+    out.append(
+        table(
+            ["Name", "Type", "Required", "Description"],
+            [
+                [
+                    f"<code>{md(p.name)}</code>",
+                    md(p.type),
+                    "no" if p.optional else "yes",
+                    md(p.description),
+                ]
+                for p in question.parameters
+            ],
+        )
+        if question.parameters
+        else "*None.*\n"
+    )
+    out.append("\n## SPARQL\n\nRun with the standard prefixes of the KB.\n")
+    out.append(_code_block("sparql", question.sparql))
+    out.append("\n## From the command line\n")
+    out.append(_code_block("sh", _cli(question)))
+    out.append("\n## From Python\n")
+    out.append(_code_block("python", _python(question)))
+    example = ", ".join(f"{k}={v}" for k, v in question.example.items()) or "no parameters"
+    out.append(f"\n## Answer on this KB\n\nWith {md(example)}, computed when the site was built.\n\n")
+    out.append(answer(data, links, question))
+    return Page(path, "".join(out), question.title)
+
+
+def cookbook(data: SiteData) -> list[Page]:
+    questions = list(registry().values())
+    pages = [question_page(data, q) for q in questions]
+    links = Links(data, "../")
+    items = [
+        f"{links.page(f'questions/{q.name}.md', q.title)} (<code>{md(q.name)}</code>): "
+        f"{md(q.description)}"
+        for q in questions
+    ]
+    body = (
+        "# Question cookbook\n\n"
+        "Every named question the KB answers. Each is one SPARQL file in `kb/questions`; the "
+        "same registry feeds `kb ask`, `KnowledgeBase.ask` and this page. Each page shows the "
+        "query, how to run it, and its answer on this KB, computed when the site was built.\n\n"
+        "List them on the command line with `kb ask --list`.\n\n" + bullet_list(items, limit=500)
+    )
+    return [Page("questions/index.md", body, "Question cookbook"), *pages]

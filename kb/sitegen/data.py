@@ -1,0 +1,148 @@
+"""What the page modules read: the loaded KB, its verdict rows and every back-reference.
+
+Built once per site build. Back-references are computed by walking each entity's
+reference fields once, so a page can list "what points here" in constant time per item.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kb.api import KnowledgeBase, VerdictRow
+from kb.mapping import specs
+from kb.models import (
+    KINDS,
+    Approach,
+    Argument,
+    DecompositionPart,
+    Definition,
+    Entity,
+    Quote,
+    Researcher,
+    Scenario,
+    Source,
+    Term,
+    Verdict,
+)
+
+#: The folder (and URL segment) of each kind's pages.
+FOLDERS: dict[type[Entity], str] = {
+    Term: "term",
+    Definition: "definition",
+    Approach: "approach",
+    DecompositionPart: "decomposition",
+    Scenario: "scenario",
+    Verdict: "verdict",
+    Argument: "argument",
+    Researcher: "researcher",
+    Source: "source",
+    Quote: "quote",
+}
+#: Plural headings for index pages.
+PLURALS: dict[type[Entity], str] = {
+    Term: "Terms",
+    Definition: "Definitions",
+    Approach: "Approaches",
+    DecompositionPart: "Decomposition steps",
+    Scenario: "Scenarios",
+    Verdict: "Verdicts",
+    Argument: "Arguments",
+    Researcher: "Researchers",
+    Source: "Sources",
+    Quote: "Quotes",
+}
+SINGULAR: dict[type[Entity], str] = {
+    Term: "Term",
+    Definition: "Definition",
+    Approach: "Approach",
+    DecompositionPart: "Decomposition step",
+    Scenario: "Scenario",
+    Verdict: "Verdict",
+    Argument: "Argument",
+    Researcher: "Researcher",
+    Source: "Source",
+    Quote: "Quote",
+}
+
+KB_PATH_VARIABLE = "KB_PATH"
+
+
+def kb_paths_from_env() -> list[str] | None:
+    """The KB to build from: ``$KB_PATH`` (paths separated by ``os.pathsep``), else bundled."""
+    raw = os.environ.get(KB_PATH_VARIABLE, "").strip()
+    return [part for part in raw.split(os.pathsep) if part] or None
+
+
+@dataclass
+class SiteData:
+    kb: KnowledgeBase
+    paths: Sequence[str | Path] | None
+    #: Every verdict row (stated and derived), by id.
+    verdict_rows: dict[str, VerdictRow] = field(default_factory=dict)
+    #: (scenario, approach) -> verdict row.
+    matrix: dict[tuple[str, str], VerdictRow] = field(default_factory=dict)
+    #: target id -> field name -> ids of entities whose field points at the target.
+    backrefs: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    _all: dict[type[Entity], list[Entity]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, paths: Sequence[str | Path] | None = None) -> SiteData:
+        kb = KnowledgeBase.load(paths)
+        data = cls(kb, paths)
+        for row in kb.verdicts():
+            data.verdict_rows[row.id] = row
+            data.matrix[(row.scenario, row.approach)] = row
+        refs: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+        for kind in KINDS:
+            ref_specs = [s for s in specs(kind) if s.kind == "ref"]
+            for entity in kb.all(kind):
+                for spec in ref_specs:
+                    value = getattr(entity, spec.name)
+                    for target in value if spec.many else [value]:
+                        if target is not None:
+                            refs[target][f"{kind.__name__}.{spec.name}"].append(entity.id)
+        data.backrefs = refs
+        return data
+
+    # --- lookups -----------------------------------------------------------------------
+
+    def get(self, entity_id: str) -> Entity | None:
+        return self.kb.entities.get(entity_id)
+
+    def all(self, kind: type[Entity]) -> list[Entity]:
+        if kind not in self._all:
+            self._all[kind] = self.kb.all(kind)
+        return self._all[kind]
+
+    def pointing(self, target: str, kind: type[Entity], field_name: str) -> list[Entity]:
+        """Entities of ``kind`` whose ``field_name`` refers to ``target``, sorted by id."""
+        ids = self.backrefs.get(target, {}).get(f"{kind.__name__}.{field_name}", [])
+        return sorted((self.kb.entities[i] for i in ids), key=lambda e: e.id)
+
+    def approaches(self) -> list[Approach]:
+        return self.all(Approach)  # type: ignore[return-value]
+
+    def scenarios(self) -> list[Scenario]:
+        return self.all(Scenario)  # type: ignore[return-value]
+
+    def derived_rows(self) -> list[VerdictRow]:
+        return [row for row in self.verdict_rows.values() if row.basis != "stated"]
+
+
+def folder_of(entity_or_kind: Entity | type[Entity]) -> str:
+    kind = entity_or_kind if isinstance(entity_or_kind, type) else type(entity_or_kind)
+    return FOLDERS[kind]
+
+
+def page_name(entity_id: str) -> str:
+    """The file name of an entity's page; ``index`` is taken by the kind's index page."""
+    return "index_" if entity_id == "index" else entity_id
+
+
+def page_path(folder: str, entity_id: str) -> str:
+    """The docs-relative path of an entity page, e.g. ``term/inner-alignment.md``."""
+    return f"{folder}/{page_name(entity_id)}.md"

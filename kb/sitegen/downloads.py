@@ -1,0 +1,124 @@
+"""Machine-readable files: the whole KB, a JSON-LD context, the schema, and one Turtle and
+one JSON-LD file per entity (linked from each page with ``rel="alternate"``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterator
+
+import pyoxigraph as ox
+
+from kb.export import triples_to_text
+from kb.mapping import specs, type_iri
+from kb.models import KINDS
+from kb.schema_export import artefacts
+from kb.sitegen.data import SiteData
+from kb.sitegen.render import Page, table
+from kb.vocab import PREFIXES, slug_of
+from kb.writer import curie
+
+WHOLE = {
+    "kb.ttl": ("ttl", "Turtle", "The whole KB, with the derived verdicts"),
+    "kb.nt": ("nt", "N-Triples", "The same triples, one per line"),
+    "kb.jsonld": ("jsonld", "JSON-LD", "The same triples as JSON-LD (expanded form)"),
+}
+SCHEMA = {
+    "shapes.ttl": "SHACL shapes: one closed node shape per kind of entity",
+    "kb.schema.json": "JSON Schema of the KB as a JSON document",
+    "vocabulary.ttl": "The KB's own RDF vocabulary (classes and properties)",
+}
+
+
+def jsonld_context() -> dict[str, object]:
+    """A JSON-LD context: the prefixes, plus each kind with a type-scoped term per field."""
+    context: dict[str, object] = dict(PREFIXES)
+    for kind in KINDS:
+        terms: dict[str, object] = {"id": "@id"}
+        for spec in specs(kind):
+            term: dict[str, object] = {"@id": spec.curie}
+            if spec.kind in ("ref", "url"):
+                term["@type"] = "@id"
+            elif spec.kind == "bool":
+                term["@type"] = "xsd:boolean"
+            if spec.ordered:
+                term["@container"] = "@list"
+            terms[spec.name] = term
+        context[kind.__name__] = {"@id": curie(type_iri(kind)), "@context": terms}
+    return {"@context": context}
+
+
+def _store(data: SiteData) -> ox.Store:
+    return data.kb.backend.store
+
+
+def per_entity_triples(data: SiteData) -> dict[str, list[ox.Triple]]:
+    """Each entity's triples (and its RDF lists' cells), by id, derived verdicts included."""
+    by_subject: dict[object, list[ox.Triple]] = defaultdict(list)
+    for quad in _store(data):
+        by_subject[quad.subject].append(quad.triple)
+    found: dict[str, list[ox.Triple]] = {}
+    for subject, triples in by_subject.items():
+        if not isinstance(subject, ox.NamedNode):
+            continue
+        slug = slug_of(subject.value)
+        if slug is None:
+            continue
+        collected = list(triples)
+        pending = [t.object for t in triples if isinstance(t.object, ox.BlankNode)]
+        seen = set()
+        while pending:
+            node = pending.pop()
+            if node in seen:
+                continue
+            seen.add(node)
+            for triple in by_subject.get(node, []):
+                collected.append(triple)
+                if isinstance(triple.object, ox.BlankNode):
+                    pending.append(triple.object)
+        found[slug] = collected
+    return found
+
+
+def entity_files(data: SiteData) -> Iterator[tuple[str, str]]:
+    """(path, text) for ``id/<slug>.ttl`` and ``id/<slug>.jsonld`` of every entity."""
+    for slug, triples in per_entity_triples(data).items():
+        yield f"id/{slug}.ttl", triples_to_text(triples, "ttl")
+        yield f"id/{slug}.jsonld", triples_to_text(triples, "jsonld")
+
+
+def whole_files(data: SiteData) -> Iterator[tuple[str, str]]:
+    triples = [quad.triple for quad in _store(data)]
+    for name, (fmt, _, _) in WHOLE.items():
+        yield f"downloads/{name}", triples_to_text(triples, fmt)
+    yield "downloads/context.jsonld", json.dumps(jsonld_context(), indent=2) + "\n"
+    for name, text in artefacts().items():
+        yield f"downloads/{name}", text
+
+
+def downloads_page(data: SiteData) -> Page:
+    rows = [
+        [f"[{name}](downloads/{name})", label, about] for name, (_, label, about) in WHOLE.items()
+    ]
+    rows.append(
+        [
+            "[context.jsonld](downloads/context.jsonld)",
+            "JSON-LD context",
+            "Prefixes, and a type-scoped term for every field of every kind",
+        ]
+    )
+    rows += [[f"[{name}](downloads/{name})", "Schema", about] for name, about in SCHEMA.items()]
+    rows.append(["[bibliography.bib](bibliography.bib)", "BibTeX", "Every source"])
+    body = (
+        "# Downloads\n\n"
+        "Everything on this site comes from these files. The KB's IRIs start with "
+        "`https://w3id.org/inner-alignment-kb/id/`; the page of each entity links its own "
+        "Turtle and JSON-LD files, `id/<id>.ttl` and `id/<id>.jsonld` under this site, in "
+        'its HTML head as `<link rel="alternate">`, so a program can follow the site '
+        "without a server.\n\n"
+        + table(["File", "Format", "What"], rows)
+        + "\nThe same exports come from the command line: `kb export --format ttl|nt|jsonld` "
+        "and `kb schema export`.\n"
+    )
+    return Page("downloads.md", body, "Downloads")

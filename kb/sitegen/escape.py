@@ -1,0 +1,93 @@
+"""The one way KB text enters a page: escaped for Markdown and HTML at once.
+
+KB text is data, never markup. :func:`md` turns every character that Markdown, HTML or a
+Markdown extension could read as syntax into a numeric character reference, so the text
+shows as typed but cannot open a tag, a link, an image, an attribute list or a table cell.
+Whitespace (including newlines) collapses to single spaces, so text cannot start a new
+block either. Other contexts (attributes, YAML front matter, mermaid labels, external
+links, code) have their own function here; page modules use nothing else.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+
+# Characters with a meaning in Markdown, HTML, attr_list, tables, admonitions, footnotes,
+# abbreviations, superfences and the Python-Markdown escapes. Digits and letters stay.
+_SYNTAX = "\\`*_{}[]()<>#+-.!|~^=&\"':$%@"
+_MD_TABLE = {ord(char): f"&#{ord(char)};" for char in _SYNTAX}
+_SPACE = re.compile(r"\s+")
+_SAFE_URL = re.compile(r"^https?://[^\s<>\"'`{}|\\^]+$")
+
+
+def squash(text: object) -> str:
+    """Text on one line: runs of whitespace (newlines included) become one space."""
+    return _SPACE.sub(" ", str(text)).strip()
+
+
+def md(text: object) -> str:
+    """KB text for Markdown (inline or a paragraph of its own): shows as typed, inert."""
+    return squash(text).translate(_MD_TABLE)
+
+
+def paragraphs(text: object) -> str:
+    """Longer KB text as Markdown paragraphs: blank lines in the text separate them."""
+    parts = [md(part) for part in re.split(r"\n\s*\n", str(text)) if part.strip()]
+    return "\n\n".join(parts)
+
+
+def attr(text: object) -> str:
+    """KB text for an HTML attribute value (between double quotes)."""
+    return html.escape(squash(text), quote=True)
+
+
+def html_text(text: object) -> str:
+    """KB text for raw HTML element content (raw HTML blocks, <pre>)."""
+    return html.escape(str(text), quote=True)
+
+
+def title(text: object) -> str:
+    """A page title for YAML front matter: the theme prints it into <title> unescaped."""
+    return json.dumps(html.escape(squash(text), quote=True), ensure_ascii=False)
+
+
+def code(text: object) -> str:
+    """Short KB text as inline code: an HTML <code> element, never a Markdown code span."""
+    return f"<code>{md(text)}</code>"
+
+
+def external_link(url: object, text: object | None = None) -> str:
+    """A link to an outside http(s) URL; any other scheme is shown as inert text."""
+    target = squash(url)
+    label = md(text if text is not None else target)
+    if not _SAFE_URL.match(target):
+        return label
+    return f'<a href="{html.escape(target, quote=True)}" rel="nofollow">{label}</a>'
+
+
+_MERMAID = {
+    ord('"'): "#quot;",
+    ord("#"): "#35;",
+    ord("&"): "#amp;",
+    ord("<"): "#lt;",
+    ord(">"): "#gt;",
+    ord("`"): "#96;",
+    ord("\\"): "#92;",
+    ord("{"): "#123;",
+    ord("}"): "#125;",
+    ord("["): "#91;",
+    ord("]"): "#93;",
+    ord("("): "#40;",
+    ord(")"): "#41;",
+    ord("|"): "#124;",
+    ord(";"): "#59;",
+    ord("*"): "#42;",
+    ord("_"): "#95;",
+}
+
+
+def mermaid_label(text: object) -> str:
+    """KB text as a quoted mermaid node label (mermaid's own entity codes, one line)."""
+    return '"' + squash(text).translate(_MERMAID) + '"'

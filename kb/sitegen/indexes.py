@@ -1,0 +1,132 @@
+"""One index page per kind (paginated), instead of a navigation that lists every entity.
+
+MkDocs renders the navigation into every page, so a navigation with every entity would
+grow as n squared; index pages grow linearly.
+"""
+
+from __future__ import annotations
+
+from kb.models import (
+    Approach,
+    Argument,
+    DecompositionPart,
+    Definition,
+    Entity,
+    Quote,
+    Researcher,
+    Scenario,
+    Source,
+    Term,
+)
+from kb.sitegen.data import FOLDERS, PLURALS, SiteData
+from kb.sitegen.escape import md
+from kb.sitegen.render import Links, Page, short, table, unverified, verdict_badge
+
+PAGE_SIZE = 400
+
+INTROS = {
+    "term": "The terms of the debate. Each page gives the term's definitions, their sources "
+    "and who endorses them.",
+    "definition": "Each distinct definition of a term, with its author, source and quote.",
+    "approach": "The three families of definitions of inner alignment the essay compares.",
+    "decomposition": "",
+    "scenario": "The examples the essay discusses, with the facts the approaches' rules read "
+    "and every approach's verdict.",
+    "verdict": "How each approach classifies each scenario: stated in the essay, or derived "
+    "by the approach's rule from the scenario's facts.",
+    "argument": "Pointers the essay gives to arguments for or against an approach.",
+    "researcher": "The people whose definitions, names or arguments the essay discusses.",
+    "source": "The works the essay cites. See also the [bibliography]({base}bibliography.md).",
+    "quote": "Words quoted verbatim, each with its source and author.",
+}
+
+
+def summary(data: SiteData, links: Links, entity: Entity) -> str:
+    """A one-line description of an entity for its index row (escaped Markdown)."""
+    if isinstance(entity, Term):
+        also = f"also: {'; '.join(entity.alt_labels)} — " if entity.alt_labels else ""
+        return md(short(also + (entity.scope_note or ""), 160))
+    if isinstance(entity, Definition):
+        return f"defines {links.to(entity.defines)}; by {links.many(entity.authors)}"
+    if isinstance(entity, Approach | Scenario | Argument):
+        return md(short(entity.description, 160))
+    if isinstance(entity, DecompositionPart):
+        return f"step {md(entity.number)}: {md(short(entity.description, 140))}"
+    if isinstance(entity, Researcher):
+        return md("; ".join(entity.alternate_names))
+    if isinstance(entity, Source):
+        marks = " " + unverified("unidentified source") if entity.unidentified else ""
+        return f"{links.many(entity.authors, empty='')} {md(entity.date or '')}{marks}"
+    if isinstance(entity, Quote):
+        return f"{links.many(entity.speakers, empty='')} in {links.to(entity.source)}"
+    return ""
+
+
+def _pager(number: int, count: int, depth_in_list: bool) -> str:
+    if count <= 1:
+        return ""
+    parts = []
+    for n in range(1, count + 1):
+        if n == number:
+            parts.append(f"**{n}**")
+            continue
+        if depth_in_list:
+            target = "../index.md" if n == 1 else f"{n}.md"
+        else:
+            target = "index.md" if n == 1 else f"list/{n}.md"
+        parts.append(f"[{n}]({target})")
+    return "Pages: " + " · ".join(parts) + "\n\n"
+
+
+def _paged(folder: str, heading: str, intro: str, headers: list[str], rows_for) -> list[Page]:
+    """Index pages of PAGE_SIZE rows: ``folder/index.md``, then ``folder/list/N.md``."""
+    total, pages = rows_for(None), []
+    count = max(1, -(-total // PAGE_SIZE))
+    for number in range(1, count + 1):
+        path = f"{folder}/index.md" if number == 1 else f"{folder}/list/{number}.md"
+        links_base = "../" if number == 1 else "../../"
+        rows = rows_for((links_base, (number - 1) * PAGE_SIZE, number * PAGE_SIZE))
+        suffix = f" (page {number} of {count})" if count > 1 else ""
+        body = (
+            f"# {heading}{suffix}\n\n{intro.replace('{base}', links_base)}\n\n{total} in all.\n\n"
+            + _pager(number, count, number > 1)
+            + table(headers, rows, limit=PAGE_SIZE)
+        )
+        pages.append(Page(path, body, heading + suffix))
+    return pages
+
+
+def kind_index(data: SiteData, kind: type[Entity]) -> list[Page]:
+    folder = FOLDERS[kind]
+    entities = data.all(kind)
+
+    def rows_for(window):
+        if window is None:
+            return len(entities)
+        base, start, stop = window
+        links = Links(data, base)
+        return [[links.to(e.id), summary(data, links, e)] for e in entities[start:stop]]
+
+    return _paged(folder, PLURALS[kind], INTROS.get(folder, ""), ["Name", "About"], rows_for)
+
+
+def verdict_index(data: SiteData) -> list[Page]:
+    rows_all = sorted(data.verdict_rows.values(), key=lambda r: (r.scenario, r.approach))
+
+    def rows_for(window):
+        if window is None:
+            return len(rows_all)
+        base, start, stop = window
+        links = Links(data, base)
+        return [
+            [
+                links.to(r.scenario),
+                links.to(r.approach),
+                f"[{verdict_badge(r.verdict, r.hedged, r.basis, r.implied)}]({links.path(r.id)})",
+            ]
+            for r in rows_all[start:stop]
+        ]
+
+    return _paged(
+        "verdict", "Verdicts", INTROS["verdict"], ["Scenario", "Approach", "Verdict"], rows_for
+    )

@@ -1,0 +1,82 @@
+"""Researcher and argument pages: researcher → what they authored, endorsed and named."""
+
+from __future__ import annotations
+
+from kb.models import Approach, Argument, Definition, Quote, Researcher, Source, Verdict
+from kb.sitegen.data import SiteData, page_path
+from kb.sitegen.escape import md, paragraphs
+from kb.sitegen.render import (
+    Links,
+    Page,
+    base_of,
+    bullet_list,
+    entity_header,
+    note_block,
+    quote_block,
+)
+
+
+def researcher_page(data: SiteData, person: Researcher) -> Page:
+    path = page_path("researcher", person.id)
+    links = Links(data, base_of(path))
+    out = [entity_header(data, path, person)]
+    if person.alternate_names:
+        out.append("\n**Also written:** " + "; ".join(md(n) for n in person.alternate_names) + "\n")
+    if person.forum_username:
+        out.append(f"\n**Forum user name:** {md(person.forum_username)}\n")
+    out.append(note_block(person))
+    sections = [
+        ("Authored", [s.id for s in data.pointing(person.id, Source, "authors")], "sources"),
+        (
+            "Definitions",
+            [d.id for d in data.pointing(person.id, Definition, "authors")],
+            "definitions",
+        ),
+        (
+            "Endorses",
+            [a.id for a in data.pointing(person.id, Approach, "endorsed_by")],
+            "approaches",
+        ),
+        ("Named", [a.id for a in data.pointing(person.id, Approach, "named_by")], "approaches"),
+        (
+            "Put forward a similar definition to",
+            [a.id for a in data.pointing(person.id, Approach, "similar_definition_by")],
+            "approaches",
+        ),
+        (
+            "Verdicts asserted",
+            [v.id for v in data.pointing(person.id, Verdict, "asserted_by")],
+            "verdicts",
+        ),
+        (
+            "Arguments",
+            [a.id for a in data.pointing(person.id, Argument, "authors")],
+            "arguments",
+        ),
+        ("Quoted words", [q.id for q in data.pointing(person.id, Quote, "speakers")], "quotes"),
+    ]
+    for heading, ids, what in sections:
+        if ids:
+            out.append(f"\n## {heading}\n\n")
+            out.append(bullet_list([links.to(i) for i in ids], what))
+    return Page(path, "".join(out), person.label, person.id, "Researcher")
+
+
+def argument_page(data: SiteData, argument: Argument) -> Page:
+    path = page_path("argument", argument.id)
+    links = Links(data, base_of(path))
+    out = [entity_header(data, path, argument)]
+    out.append(f"\n{paragraphs(argument.description)}\n\n")
+    out.append(
+        bullet_list(
+            [
+                f"**By:** {links.many(argument.authors)}",
+                f"**Supports:** {links.many(argument.supports)}",
+                f"**Opposes:** {links.many(argument.opposes)}",
+                f"**Sources:** {links.many(argument.sources)}",
+            ]
+        )
+    )
+    out.append(quote_block(data, links, argument.quote))
+    out.append(note_block(argument))
+    return Page(path, "".join(out), argument.label, argument.id, "Argument")

@@ -1,0 +1,203 @@
+"""Shared Markdown building blocks: front matter, links between pages, capped lists, tables.
+
+Links are relative paths to ``.md`` files, so ``mkdocs build --strict`` checks every one.
+KB text goes through :mod:`kb.sitegen.escape`; ids are slugs and safe in paths as they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from kb.api import VerdictRow
+from kb.models import Entity, Quote, Verdict
+from kb.sitegen.data import SINGULAR, SiteData, folder_of, page_path
+from kb.sitegen.escape import md, title
+from kb.vocab import iri
+
+#: Longest list of related entities shown on one page; the rest are counted, not listed.
+LIST_LIMIT = 200
+
+VERDICT_SYMBOLS = {
+    "inner-aligned": "✔",
+    "inner-misaligned": "✘",
+    "not-applicable": "∅",
+    "uncertain": "?",
+}
+
+
+@dataclass
+class Page:
+    """One generated Markdown file."""
+
+    path: str
+    body: str
+    title: str = ""
+    entity_id: str | None = None
+    kind: str | None = None
+    extra_meta: Sequence[tuple[str, str]] = ()
+
+    def text(self) -> str:
+        meta = []
+        if self.title:
+            meta.append(f"title: {title(self.title)}")
+        if self.entity_id:
+            meta.append(f"kb_id: {self.entity_id}")
+        if self.kind:
+            meta.append(f"kb_kind: {self.kind}")
+        meta.extend(f"{key}: {value}" for key, value in self.extra_meta)
+        head = "---\n" + "\n".join(meta) + "\n---\n\n" if meta else ""
+        return head + self.body.rstrip() + "\n"
+
+
+def base_of(path: str) -> str:
+    """The relative prefix from a page at ``path`` to the docs root."""
+    return "../" * path.count("/")
+
+
+def short(text: str, limit: int = 90) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def label_of(data: SiteData, entity: Entity) -> str:
+    """The human label of any entity; verdicts and quotes get a readable one."""
+    if isinstance(entity, Verdict):
+        scenario, approach = data.get(entity.scenario), data.get(entity.approach)
+        return (
+            f"{approach.display_label if approach else entity.approach} on "
+            f"{scenario.display_label if scenario else entity.scenario}"
+        )
+    if isinstance(entity, Quote):
+        return "“" + short(entity.text, 80) + "”"
+    return entity.display_label
+
+
+def row_label(data: SiteData, row: VerdictRow) -> str:
+    scenario, approach = data.get(row.scenario), data.get(row.approach)
+    return (
+        f"{approach.display_label if approach else row.approach} on "
+        f"{scenario.display_label if scenario else row.scenario}"
+    )
+
+
+class Links:
+    """Markdown links from one page (at depth given by ``base``) to any other page."""
+
+    def __init__(self, data: SiteData, base: str):
+        self.data = data
+        self.base = base
+
+    def path(self, entity_id: str) -> str | None:
+        entity = self.data.get(entity_id)
+        if entity is not None:
+            return self.base + page_path(folder_of(entity), entity_id)
+        if entity_id in self.data.verdict_rows:
+            return self.base + page_path("verdict", entity_id)
+        return None
+
+    def to(self, entity_id: str | None, text: str | None = None) -> str:
+        """A link to the entity's page; an id the KB lacks shows as inert text."""
+        if entity_id is None:
+            return ""
+        target = self.path(entity_id)
+        entity = self.data.get(entity_id)
+        if text is None:
+            if entity is not None:
+                text = label_of(self.data, entity)
+            elif entity_id in self.data.verdict_rows:
+                text = row_label(self.data, self.data.verdict_rows[entity_id])
+            else:
+                text = entity_id
+        return f"[{md(text)}]({target})" if target else md(text)
+
+    def many(self, ids: Iterable[str], empty: str = "—") -> str:
+        links = [self.to(i) for i in ids]
+        return ", ".join(links) if links else empty
+
+    def page(self, path: str, text: str) -> str:
+        return f"[{md(text)}]({self.base}{path})"
+
+
+def bullet_list(items: Sequence[str], what: str = "items", limit: int = LIST_LIMIT) -> str:
+    """Markdown bullets (items are Markdown already), capped at ``limit`` with a count."""
+    if not items:
+        return "*None.*\n"
+    lines = [f"- {item}" for item in items[:limit]]
+    if len(items) > limit:
+        lines.append(f"- *… and {len(items) - limit} more {what} (see the downloads).*")
+    return "\n".join(lines) + "\n"
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]], limit: int = LIST_LIMIT) -> str:
+    """A Markdown table; cells are Markdown already (escaped by the caller)."""
+    if not rows:
+        return "*None.*\n"
+    out = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    out.extend("| " + " | ".join(cell or " " for cell in row) + " |" for row in rows[:limit])
+    text = "\n".join(out) + "\n"
+    if len(rows) > limit:
+        text += f"\n*… and {len(rows) - limit} more rows (see the downloads).*\n"
+    return text
+
+
+def verdict_badge(value: str, hedged: bool, basis: str, implied: bool = False) -> str:
+    """The verdict as text and colour: symbol, value, and hedged/derived/implied marks."""
+    marks = []
+    if hedged:
+        marks.append('<span class="kb-mark kb-hedged">hedged</span>')
+    if basis != "stated":
+        marks.append('<span class="kb-mark kb-derived">derived</span>')
+    if implied:
+        marks.append('<span class="kb-mark kb-implied">implied</span>')
+    symbol = VERDICT_SYMBOLS.get(value, "")
+    css = value if value in VERDICT_SYMBOLS else "other"
+    badge = (
+        f'<span class="kb-verdict kb-v-{css}">'
+        f'<span aria-hidden="true">{symbol}</span> {md(value)}</span>'
+    )
+    return " ".join([badge, *marks])
+
+
+def header(data: SiteData, path: str, kind_name: str, entity_id: str, label: str) -> str:
+    """The H1 and the line under it: kind, IRI, and the page's own data files."""
+    base = base_of(path)
+    return (
+        f"# {md(label)}\n\n"
+        f'<span class="kb-kind">{md(kind_name)}</span> · IRI <code>{iri(entity_id)}</code> · '
+        f"data: [Turtle]({base}id/{entity_id}.ttl) · [JSON-LD]({base}id/{entity_id}.jsonld)\n"
+    )
+
+
+def entity_header(data: SiteData, path: str, entity: Entity) -> str:
+    return header(data, path, SINGULAR[type(entity)], entity.id, label_of(data, entity))
+
+
+def note_block(entity: Entity) -> str:
+    if not entity.note:
+        return ""
+    return f"\n!!! note \"Note\"\n\n    {md(entity.note)}\n"
+
+
+def unverified(text: str = "unverified") -> str:
+    return f'<span class="kb-mark kb-unverified">{md(text)}</span>'
+
+
+def quote_block(data: SiteData, links: Links, quote_id: str | None) -> str:
+    """A quote with its provenance: author(s), source, locator and where it was quoted."""
+    if quote_id is None:
+        return ""
+    quote = data.get(quote_id)
+    if not isinstance(quote, Quote):
+        return f"\n> *Quote {md(quote_id)} is not in this KB.*\n"
+    source = data.get(quote.source)
+    who = links.many(quote.speakers, empty=unverified("author not recorded"))
+    parts = [who, "in " + links.to(quote.source)]
+    if source is not None and getattr(source, "unidentified", False):
+        parts.append(unverified("unidentified source"))
+    if quote.locator:
+        parts.append(f"({md(quote.locator)})")
+    if quote.quoted_in:
+        parts.append("· quoted in " + links.to(quote.quoted_in))
+    parts.append("· " + links.to(quote.id, "quote page"))
+    return f"\n> “{md(quote.text)}”\n>\n> — {' '.join(parts)}\n"

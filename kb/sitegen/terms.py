@@ -1,0 +1,92 @@
+"""Term and definition pages: term → its definitions → their sources and endorsers."""
+
+from __future__ import annotations
+
+from kb.models import Approach, Definition, DecompositionPart, Term
+from kb.sitegen.data import SiteData, page_path
+from kb.sitegen.escape import md, paragraphs
+from kb.sitegen.render import (
+    Links,
+    Page,
+    base_of,
+    bullet_list,
+    entity_header,
+    note_block,
+    quote_block,
+)
+
+
+def endorsers(data: SiteData, definition: Definition) -> list[str]:
+    """Researchers who endorse an approach that includes this definition."""
+    found: set[str] = set()
+    for approach in data.pointing(definition.id, Approach, "definitions"):
+        found.update(approach.endorsed_by)
+    return sorted(found)
+
+
+def term_page(data: SiteData, term: Term) -> Page:
+    path = page_path("term", term.id)
+    links = Links(data, base_of(path))
+    out = [entity_header(data, path, term)]
+    if term.alt_labels:
+        out.append("\n**Also called:** " + "; ".join(md(a) for a in term.alt_labels) + "\n")
+    if term.scope_note:
+        out.append("\n" + paragraphs(term.scope_note) + "\n")
+    out.append(note_block(term))
+    for name, ids in (
+        ("Broader terms", term.broader),
+        ("Narrower terms", term.narrower + [t.id for t in data.pointing(term.id, Term, "broader")]),
+        ("Related terms", term.related),
+    ):
+        unique = sorted(set(ids))
+        if unique:
+            out.append(f"\n**{name}:** {links.many(unique)}\n")
+    definitions = data.pointing(term.id, Definition, "defines")
+    out.append("\n## Definitions\n")
+    if not definitions:
+        out.append("\n*The KB records no definition of this term.*\n")
+    for definition in definitions[:200]:
+        out.append(f"\n### {links.to(definition.id)}\n")
+        out.append(f"\n{md(definition.paraphrase)}\n")
+        out.append(
+            f"\n**By:** {links.many(definition.authors)} · "
+            f"**source:** {links.to(definition.source) or '—'} · "
+            f"**endorsed by:** {links.many(endorsers(data, definition))}\n"
+        )
+        out.append(quote_block(data, links, definition.quote))
+    parts = data.pointing(term.id, DecompositionPart, "term")
+    if parts:
+        out.append("\n## In the essay's decomposition\n\n")
+        out.append(bullet_list([links.to(p.id) for p in parts], "steps"))
+    return Page(path, "".join(out), term.label, term.id, "Term")
+
+
+def definition_page(data: SiteData, definition: Definition) -> Page:
+    path = page_path("definition", definition.id)
+    links = Links(data, base_of(path))
+    out = [entity_header(data, path, definition)]
+    out.append(f"\n**Defines:** {links.to(definition.defines)}\n")
+    out.append(f"\n{paragraphs(definition.paraphrase)}\n")
+    out.append(quote_block(data, links, definition.quote))
+    out.append("\n## Provenance\n\n")
+    approaches = data.pointing(definition.id, Approach, "definitions")
+    rows = [
+        f"**Authors:** {links.many(definition.authors)}",
+        f"**Source:** {links.to(definition.source) or '—'}",
+        f"**Endorsed by:** {links.many(endorsers(data, definition))}",
+        f"**In approach:** {links.many(a.id for a in approaches)}",
+    ]
+    if definition.revision_of:
+        rows.append(f"**Revises:** {links.to(definition.revision_of)}")
+    revised = data.pointing(definition.id, Definition, "revision_of")
+    if revised:
+        rows.append(f"**Revised by:** {links.many(d.id for d in revised)}")
+    similar = sorted(
+        set(definition.similar_to)
+        | {d.id for d in data.pointing(definition.id, Definition, "similar_to")}
+    )
+    if similar:
+        rows.append(f"**Similar to:** {links.many(similar)}")
+    out.append(bullet_list(rows))
+    out.append(note_block(definition))
+    return Page(path, "".join(out), definition.label, definition.id, "Definition")

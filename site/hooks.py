@@ -1,0 +1,26 @@
+"""MkDocs hook: print progress while pages render (large KBs have thousands of pages)."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+_state = {"count": 0, "total": 0, "started": 0.0}
+
+
+def on_nav(nav, config, files):
+    _state.update(count=0, total=sum(1 for f in files.documentation_pages()))
+    _state["started"] = time.perf_counter()
+    print(f"[kb site] rendering {_state['total']} pages", file=sys.stderr, flush=True)
+    return nav
+
+
+def on_page_content(html, page, config, files):
+    _state["count"] += 1
+    count, total = _state["count"], _state["total"]
+    step = max(500, total // 10)
+    if count % step == 0 or count == total:
+        elapsed = time.perf_counter() - _state["started"]
+        print(f"[kb site] rendered {count}/{total} pages ({elapsed:.1f}s)", file=sys.stderr,
+              flush=True)
+    return html

@@ -1,0 +1,49 @@
+"""Shared fixtures: paths to the bundled KB and to ``shared/``, and the real CLI in a subprocess."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "kb" / "data"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+#: ``shared/`` sits beside the repository (in CI too, as a read-only copy).
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+ESSAY = SHARED / "seeds" / "000_d3d824ec668cdee1.txt"
+
+
+def run_kb(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the real command line (``python -m kb.cli``) and capture its output."""
+    env = {k: v for k, v in os.environ.items() if k != "KB_DEBUG"}
+    return subprocess.run(
+        [sys.executable, "-m", "kb.cli", *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        cwd=cwd or ROOT,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+
+
+@pytest.fixture
+def kb_cli() -> Callable[..., subprocess.CompletedProcess[str]]:
+    """The real ``kb`` command in a subprocess: ``kb_cli("validate", path)``."""
+    return run_kb
+
+
+@pytest.fixture
+def kb_copy(tmp_path: Path) -> Path:
+    """A writable copy of the bundled KB's Turtle files."""
+    target = tmp_path / "kb"
+    shutil.copytree(DATA, target)
+    return target
