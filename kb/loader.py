@@ -29,7 +29,11 @@ from kb.paths import turtle_files
 from kb.vocab import ID, PREFIXES, RDF_FIRST, RDF_NIL, RDF_REST, RDF_TYPE, XSD
 
 _ID_LEN = len(ID)
-_SUBJECT_LINE = re.compile(r"^(?:id:([A-Za-z0-9_\-]+)|<([^>\s]*)>)(?=[\s;,]|$)", re.MULTILINE)
+_SUBJECT_LINE = re.compile(
+    r"^(?:id:([A-Za-z0-9_\-]+)|<([^>\s]*)>)(?=[\s;,]|$)"
+    r"([ \t]+(?:a|rdf:type|<" + re.escape(RDF_TYPE) + r">)(?=\s))?",
+    re.MULTILINE,
+)
 _BOM = b"\xef\xbb\xbf"
 _NAMED_GRAPHS = "named graphs are not allowed: the KB is plain Turtle with one default graph"
 
@@ -92,7 +96,7 @@ def from_triples(triples: Iterable[ox.Triple], name: str) -> Loaded:
     subjects: dict[Any, list[tuple[str, Any]]] = defaultdict(list)
     for triple in triples:
         subjects[triple.subject].append((triple.predicate.value, triple.object))
-    _add_subjects(name, subjects, {}, state)
+    _add_subjects(name, subjects, {}, {}, state)
     state.problems.extend(_reference_problems(state))
     state.problems.extend(_integrity_problems(state.loaded))
     if state.problems:
@@ -139,19 +143,24 @@ def _load_file(path: Path, state: _State) -> None:
         problems.append(Problem(name, error.lineno, None, None, _syntax_message(data, error)))
         state.unreadable.append(name)
         return
-    _add_subjects(name, subjects, _subject_lines(text), state)
+    _add_subjects(name, subjects, *_subject_lines(text), state)
 
 
 def _add_subjects(
     name: str,
     subjects: dict[Any, list[tuple[str, Any]]],
     lines: dict[str, list[int]],
+    typed: dict[str, list[int]],
     state: _State,
 ) -> None:
-    """One document's subjects (subject -> (predicate, object) pairs) as entities."""
+    """One document's subjects (subject -> (predicate, object) pairs) as entities.
+
+    ``lines`` gives the lines starting with each subject IRI, ``typed`` those that also
+    state its type (see :func:`_subject_lines`).
+    """
     problems = state.problems
     lists = _collections(subjects)
-    for subject_iri, numbers in lines.items():
+    for subject_iri, numbers in typed.items():
         if len(numbers) > 1:
             shown = ", ".join(str(n) for n in numbers)
             slug = subject_iri.removeprefix(ID)
@@ -202,9 +211,14 @@ def _syntax_message(data: bytes, error: SyntaxError) -> str:
     return f"Turtle syntax error: {error.msg}"
 
 
-def _subject_lines(text: str) -> dict[str, list[int]]:
-    """The lines where a block for each subject IRI starts (at the start of a line)."""
+def _subject_lines(text: str) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+    """Lines that start with each subject IRI, and those of them that also state its type.
+
+    A subject's type stated twice at the start of a line means two blocks for one id: a
+    copy left with the old id, say. Other repeats (N-Triples style) are fine.
+    """
     lines: dict[str, list[int]] = {}
+    typed: dict[str, list[int]] = {}
     newlines = 0
     position = 0
     for match in _SUBJECT_LINE.finditer(text):
@@ -212,7 +226,9 @@ def _subject_lines(text: str) -> dict[str, list[int]]:
         position = match.start()
         found = ID + match.group(1) if match.group(1) is not None else match.group(2)
         lines.setdefault(found, []).append(newlines + 1)
-    return lines
+        if match.group(3):
+            typed.setdefault(found, []).append(newlines + 1)
+    return lines, typed
 
 
 @dataclass

@@ -55,7 +55,9 @@ class RemoteBackend:
     """Queries over the SPARQL 1.1 Protocol to one endpoint URL.
 
     ``default_graph`` is sent as ``default-graph-uri`` (for stores that keep the KB in a
-    named graph); ``timeout`` is in seconds; ``max_bytes`` bounds one response.
+    named graph); it can also be given in the URL, as in
+    ``http://host/sparql?default-graph-uri=https://w3id.org/inner-alignment-kb/``, which is
+    how ``--endpoint`` takes it. ``timeout`` is in seconds; ``max_bytes`` bounds a response.
     """
 
     def __init__(
@@ -68,6 +70,14 @@ class RemoteBackend:
         parts = urllib.parse.urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise UsageError(f"endpoint {url!r} is not an http(s) URL")
+        params = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+        graphs = [value for key, value in params if key == "default-graph-uri"]
+        if graphs:
+            if len(graphs) > 1 or default_graph not in (None, graphs[0]):
+                raise UsageError(f"endpoint {url!r}: give one default-graph-uri")
+            default_graph = graphs[0]
+            rest = urllib.parse.urlencode([(k, v) for k, v in params if k != "default-graph-uri"])
+            url = urllib.parse.urlunsplit(parts._replace(query=rest))
         self.url = url
         self.default_graph = default_graph
         self.timeout = timeout

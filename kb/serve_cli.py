@@ -14,7 +14,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     if args.site is not None and not Path(args.site).is_dir():
         raise UsageError(f"{args.site}: no such folder (build the site first: kb site build)")
-    for name in ("workers", "max_rows", "max_body"):
+    for name in ("workers", "max_rows", "max_body", "max_memory"):
         if getattr(args, name) < 1:
             raise UsageError(f"--{name.replace('_', '-')} must be at least 1")
     if args.timeout <= 0:
@@ -29,6 +29,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             timeout=args.timeout,
             max_rows=args.max_rows,
             max_body=args.max_body,
+            max_memory=args.max_memory,
             quiet=args.quiet,
         )
     )
@@ -68,5 +69,12 @@ def register(sub: Any) -> None:
         default=64 * 1024,
         metavar="BYTES",
         help="largest request body accepted (default: 65536)",
+    )
+    p.add_argument(
+        "--max-memory",
+        type=int,
+        default=1024,
+        metavar="MB",
+        help="memory each query worker may use; a query needing more is stopped (default: 1024)",
     )
     p.add_argument("--quiet", action="store_true", help="do not log each request")

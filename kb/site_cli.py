@@ -64,8 +64,11 @@ def cmd_site_serve(args: argparse.Namespace) -> int:
 
 
 def register(sub: Any) -> None:
-    site = sub.add_parser("site", help="Build or preview the static site.",
-                          description="Build or preview the static site.")
+    site = sub.add_parser(
+        "site",
+        help="Build or preview the static site.",
+        description="Build or preview the static site.",
+    )
     site.set_defaults(handler=lambda a: 2)
     ssub = site.add_subparsers(dest="site_command", metavar="COMMAND", required=True)
     p = ssub.add_parser(
@@ -73,8 +76,12 @@ def register(sub: Any) -> None:
         help="Build the static site (mkdocs build --strict) into site-build/.",
         description="Build the static site (mkdocs build --strict) into site-build/.",
     )
-    p.add_argument("--kb", action="append", metavar="PATH",
-                   help="Turtle file or folder to build from (default: the bundled KB)")
+    p.add_argument(
+        "--kb",
+        action="append",
+        metavar="PATH",
+        help="Turtle file or folder to build from (default: the bundled KB)",
+    )
     p.add_argument("--out", metavar="DIR", help="output folder (default: site-build/)")
     p.set_defaults(handler=cmd_site_build)
     p = ssub.add_parser(
@@ -82,7 +89,11 @@ def register(sub: Any) -> None:
         help="Preview the site with live reload on 127.0.0.1.",
         description="Preview the site with live reload on 127.0.0.1.",
     )
-    p.add_argument("--kb", action="append", metavar="PATH",
-                   help="Turtle file or folder to build from (default: the bundled KB)")
+    p.add_argument(
+        "--kb",
+        action="append",
+        metavar="PATH",
+        help="Turtle file or folder to build from (default: the bundled KB)",
+    )
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     p.set_defaults(handler=cmd_site_serve)

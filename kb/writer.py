@@ -24,9 +24,9 @@ def curie(iri_text: str) -> str | None:
     for prefix, namespace in PREFIXES.items():
         if iri_text.startswith(namespace):
             local = iri_text[len(namespace) :]
-            if local and all(c.isascii() and (c.isalnum() or c in "-_") for c in local):
-                if local[0].isalnum() or local[0] == "_":
-                    return f"{prefix}:{local}"
+            safe = all(c.isascii() and (c.isalnum() or c in "-_") for c in local)
+            if local and safe and (local[0].isalnum() or local[0] == "_"):
+                return f"{prefix}:{local}"
     return None
 
 

@@ -21,6 +21,16 @@ def on_page_content(html, page, config, files):
     step = max(500, total // 10)
     if count % step == 0 or count == total:
         elapsed = time.perf_counter() - _state["started"]
-        print(f"[kb site] rendered {count}/{total} pages ({elapsed:.1f}s)", file=sys.stderr,
-              flush=True)
+        print(
+            f"[kb site] rendered {count}/{total} pages ({elapsed:.1f}s)",
+            file=sys.stderr,
+            flush=True,
+        )
     return html
+
+
+def on_post_build(config):
+    """Write the per-entity data files (id/*.ttl, *.jsonld, *.bib) into the built site."""
+    from kb.sitegen.build import write_data_files
+
+    write_data_files(config["site_dir"])

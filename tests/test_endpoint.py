@@ -7,6 +7,7 @@ One live server on a free loopback port serves the whole module; clients not wri
 from __future__ import annotations
 
 import csv
+import http.client
 import io
 import json
 import select
@@ -55,7 +56,16 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
 @pytest.fixture(scope="module")
 def base(site: Any) -> Iterator[str]:
-    options = ["--workers", "2", "--timeout", "1", "--max-rows", str(MAX_ROWS)]
+    options = [
+        "--workers",
+        "2",
+        "--timeout",
+        "1",
+        "--max-rows",
+        str(MAX_ROWS),
+        "--max-memory",
+        "256",
+    ]
     with kb_serve(*options, "--max-body", str(MAX_BODY), "--site", str(site)) as url:
         yield url
 
@@ -380,6 +390,16 @@ def test_time_limit_and_the_server_keeps_serving(base: str) -> None:
     assert get(base, "ASK { ?s ?p ?o }")[0] == 200
 
 
+def test_memory_limit(base: str) -> None:
+    """Sorting a cross product fills memory fast: the worker hits its limit (or, on a slow
+    machine, the time limit) and the server answers the next query as usual."""
+    code, _, body = get(base, "SELECT * { ?a ?b ?c . ?d ?e ?f } ORDER BY ?a ?f LIMIT 1")
+    assert code == 422
+    message = json.loads(body)["error"]["message"]
+    assert "memory limit of 256 MB" in message or "time limit" in message
+    assert get(base, "ASK { ?s ?p ?o }")[0] == 200
+
+
 def test_row_limit(base: str) -> None:
     assert_error(get(base, HUGE), 422, str(MAX_ROWS), "rows")
     assert_error(get(base, "CONSTRUCT { ?a ?b ?f } WHERE { ?a ?b ?c . ?d ?e ?f }"), 422, "triples")
@@ -418,6 +438,16 @@ def test_malformed_http_gets_json(base: str) -> None:
     assert json.loads(body)["error"]["status"] == 400
 
 
+def test_unread_body_does_not_poison_the_connection(base: str) -> None:
+    host, port = urllib.parse.urlsplit(base).netloc.split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    connection.request("POST", "/questions", b"GET /nowhere HTTP/1.1\r\n\r\n")
+    response = connection.getresponse()
+    assert response.status == 405 and response.will_close
+    response.read()
+    connection.close()
+
+
 def test_binds_loopback_by_default(base: str) -> None:
     assert urllib.parse.urlsplit(base).hostname == "127.0.0.1"
 
@@ -432,3 +462,11 @@ def test_site(base: str) -> None:
     assert_error(call(f"{base}/missing.html"), 404)
     assert_error(call(f"{base}/..%2fsecret.txt"), 404)
     assert_error(call(f"{base}/%2e%2e/secret.txt"), 404)
+
+
+def test_scan_doctests() -> None:
+    import doctest
+
+    import kb.server.scan
+
+    assert doctest.testmod(kb.server.scan).failed == 0

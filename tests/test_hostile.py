@@ -148,7 +148,7 @@ def test_hostile_text_is_kept_verbatim() -> None:
 
 
 def test_ten_megabyte_literal(tmp_path: Path) -> None:
-    big = ("inner alignment \u202e\u200d e\u0301 <script>x</script> \"q\" \\ \n" * 200_000)[
+    big = ('inner alignment \u202e\u200d e\u0301 <script>x</script> "q" \\ \n' * 200_000)[
         : 10 * 1024 * 1024
     ]
     escaped = big.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
@@ -170,7 +170,7 @@ def test_ten_megabyte_literal(tmp_path: Path) -> None:
 def test_ten_megabyte_invalid_literal_gives_a_short_message(tmp_path: Path) -> None:
     path = tmp_path / "quotes.ttl"
     path.write_text(
-        HEADER + '\nid:q a schema:Quotation ;\n    dcterms:source id:nothing ;\n'
+        HEADER + "\nid:q a schema:Quotation ;\n    dcterms:source id:nothing ;\n"
         f'    schema:text "{" " * 10_000_000}" .\n',
         encoding="utf-8",
     )
@@ -186,7 +186,7 @@ def test_deeply_nested_blank_nodes_and_lists(tmp_path: Path) -> None:
     path = tmp_path / "deep.ttl"
     path.write_text(
         HEADER
-        + "\nid:deep a skos:Concept ;\n    skos:prefLabel \"deep\" ;\n"
+        + '\nid:deep a skos:Concept ;\n    skos:prefLabel "deep" ;\n'
         + "    skos:related "
         + "[ rdfs:comment " * depth
         + '"bottom"'
@@ -212,7 +212,7 @@ def test_deeply_nested_blank_nodes_and_lists(tmp_path: Path) -> None:
         b"@prefix : <",
         b"@prefix id: <https://w3id.org/inner-alignment-kb/id/> .\nid:x id:y id:z",
         "\u202e@prefix \u200d".encode(),
-        b"<https://w3id.org/inner-alignment-kb/id/x> a " + b"\"" * 10_000,
+        b"<https://w3id.org/inner-alignment-kb/id/x> a " + b'"' * 10_000,
         b"\xef\xbb\xbf\xef\xbb\xbf",
     ],
     ids=["empty", "binary", "truncated-prefix", "no-dot", "bidi", "quotes", "double-bom"],

@@ -98,6 +98,14 @@ def test_bad_urls() -> None:
         RemoteBackend("http://127.0.0.1:1/sparql").query("ASK {}")
 
 
+def test_default_graph_in_the_url() -> None:
+    backend = RemoteBackend("http://127.0.0.1:1/sparql?default-graph-uri=http%3A%2F%2Fa%2Fg&x=1")
+    assert backend.default_graph == "http://a/g"
+    assert backend.url == "http://127.0.0.1:1/sparql?x=1"
+    with pytest.raises(UsageError, match="one default-graph-uri"):
+        RemoteBackend("http://h/sparql?default-graph-uri=http://a&default-graph-uri=http://b")
+
+
 def test_environment_proxies_are_not_used(endpoint: str, monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"):
         monkeypatch.setenv(name, "http://127.0.0.1:1")

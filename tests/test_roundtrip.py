@@ -22,14 +22,46 @@ from kb.models import KINDS, Entity, Source, Verdict
 from kb.writer import save
 
 SPECIAL = [
-    '"', "'", '"""', "'''", "\\", "\\n", "\n", "\r", "\t", "\x00", "\x01", "\x1f", "\x7f",
-    "\u202e", "\u200f", "\u200d", "\u200b", "\u0301", "\u0308", "\ufeff", "\u2028", "\ufffe",
-    "<script>", "&amp;", "**", "`", "# ", "@prefix", " .", " ;", "id:x", "\U0001f600", "é",
+    '"',
+    "'",
+    '"""',
+    "'''",
+    "\\",
+    "\\n",
+    "\n",
+    "\r",
+    "\t",
+    "\x00",
+    "\x01",
+    "\x1f",
+    "\x7f",
+    "\u202e",
+    "\u200f",
+    "\u200d",
+    "\u200b",
+    "\u0301",
+    "\u0308",
+    "\ufeff",
+    "\u2028",
+    "\ufffe",
+    "<script>",
+    "&amp;",
+    "**",
+    "`",
+    "# ",
+    "@prefix",
+    " .",
+    " ;",
+    "id:x",
+    "\U0001f600",
+    "é",
 ]
 CHARS = st.characters(codec="utf-8")  # any code point but lone surrogates
-TEXT = st.lists(st.one_of(CHARS, st.sampled_from(SPECIAL)), min_size=1, max_size=12).map(
-    "".join
-).filter(lambda s: s.strip() != "")
+TEXT = (
+    st.lists(st.one_of(CHARS, st.sampled_from(SPECIAL)), min_size=1, max_size=12)
+    .map("".join)
+    .filter(lambda s: s.strip() != "")
+)
 SLUG = st.from_regex(r"[a-z0-9]{1,8}(-[a-z0-9]{1,4}){0,2}", fullmatch=True)
 DAY = st.dates(min_value=datetime.date(1000, 1, 1), max_value=datetime.date(9999, 12, 31))
 DATE = st.one_of(

@@ -38,7 +38,9 @@ def report(problems: list[Problem]) -> str:
 
 
 def test_every_invalid_fixture_has_its_expectation() -> None:
-    named = {p.stem for p in INVALID.glob("*.ttl")} | {p.name for p in INVALID.iterdir() if p.is_dir()}
+    named = {p.stem for p in INVALID.glob("*.ttl")} | {
+        p.name for p in INVALID.iterdir() if p.is_dir()
+    }
     assert named == set(CASES)
     assert len(CASES) >= 25
 
@@ -159,8 +161,13 @@ def test_cli_validate_json_shape(kb_cli) -> None:
     assert rows
     for row in rows:
         assert set(row) == {"file", "line", "entity", "field", "message"}
-    assert {"file": str(case_path("missing-required")), "line": 13, "entity": "inner-alignment",
-            "field": "label", "message": "required skos:prefLabel is missing"} in rows
+    assert {
+        "file": str(case_path("missing-required")),
+        "line": 13,
+        "entity": "inner-alignment",
+        "field": "label",
+        "message": "required skos:prefLabel is missing",
+    } in rows
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ tests fail, unless ``KB_SKIP_VIRTUOSO=1`` is set (for developers' machines only)
 from __future__ import annotations
 
 import os
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -56,9 +57,9 @@ def local() -> LocalBackend:
 
 @pytest.mark.parametrize(("name", "arguments"), question_cases())
 def test_question_same_rows_everywhere(
-    local: LocalBackend,
-    served: RemoteBackend,
     virtuoso: RemoteBackend,
+    served: RemoteBackend,
+    local: LocalBackend,
     name: str,
     arguments: dict[str, str],
 ) -> None:
@@ -67,7 +68,7 @@ def test_question_same_rows_everywhere(
     assert run_question(virtuoso, name, arguments) == here
 
 
-def test_whole_kb_loaded(local: LocalBackend, virtuoso: RemoteBackend) -> None:
+def test_whole_kb_loaded(virtuoso: RemoteBackend, local: LocalBackend) -> None:
     count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
     assert run_sparql(virtuoso, count) == run_sparql(local, count)
 
@@ -81,3 +82,21 @@ def test_api_on_virtuoso(virtuoso: RemoteBackend) -> None:
     assert there.sparql("ASK { ?s a kb:Nothing }") is False
     construct = "CONSTRUCT { ?s rdfs:label ?l } WHERE { ?s a kb:Approach ; rdfs:label ?l }"
     assert set(there.sparql(construct)) == set(here.sparql(construct))
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["verdicts", "example-3", "--format", "json"],
+        ["ask", "approaches-giving-verdict", "scenario=example-3", "verdict=inner-misaligned"],
+        ["show", "example-3", "--format", "json"],
+    ],
+)
+def test_cli_on_virtuoso(
+    virtuoso: RemoteBackend, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    assert main(argv) == 0
+    here = capsys.readouterr().out
+    endpoint = f"{virtuoso.url}?default-graph-uri={urllib.parse.quote(KB_GRAPH, safe='')}"
+    assert main([*argv, "--endpoint", endpoint]) == 0
+    assert capsys.readouterr().out == here and here

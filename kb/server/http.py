@@ -30,6 +30,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pyoxigraph as ox
 
+from kb.errors import UsageError
 from kb.server import KB_GRAPH
 from kb.server.answer import (
     GRAPH_FORMATS,
@@ -62,6 +63,7 @@ class Settings:
     max_rows: int = 10_000
     max_body: int = 64 * 1024
     max_connections: int = 128
+    max_memory: int = 1024
     quiet: bool = False
 
 
@@ -145,6 +147,7 @@ class Handler(BaseHTTPRequestHandler):
         self._handle()
 
     def _handle(self) -> None:
+        self._body_read = False
         try:
             reply = self._route()
         except Refused as refusal:
@@ -152,6 +155,9 @@ class Handler(BaseHTTPRequestHandler):
         except Exception as problem:  # never a traceback to the client
             self.log_message("internal error: %s: %s", type(problem).__name__, problem)
             reply = error(500, "internal error; see the server log")
+        unread = self.headers.get("Transfer-Encoding") or self.headers.get("Content-Length", "0")
+        if not self._body_read and unread.strip() not in ("", "0"):
+            self.close_connection = True  # the body left unread must not be taken as a request
         self._send(reply)
 
     def _send(self, reply: Reply) -> None:
@@ -274,6 +280,7 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self._drain(length)
             raise Refused(413, f"the body has {length} bytes; the limit is {limit}")
+        self._body_read = True
         return self.rfile.read(length)
 
     def _drain(self, length: int) -> None:
@@ -402,10 +409,18 @@ def make_server(settings: Settings) -> EndpointServer:
 
     dump = store_dump(list(settings.paths) if settings.paths else None)
     pool = WorkerPool(
-        dump, size=settings.workers, timeout=settings.timeout, max_rows=settings.max_rows
+        dump,
+        size=settings.workers,
+        timeout=settings.timeout,
+        max_rows=settings.max_rows,
+        max_memory=settings.max_memory,
     )
     try:
         return EndpointServer(settings, pool)
+    except OSError as problem:
+        pool.close()
+        where = f"{settings.host}:{settings.port}"
+        raise UsageError(f"cannot listen on {where}: {problem.strerror or problem}") from None
     except BaseException:
         pool.close()
         raise
@@ -422,8 +437,8 @@ def serve(settings: Settings) -> None:
     try:
         print(
             f"kb serve: SPARQL at {server.url}/sparql, questions at {server.url}/questions"
-            f" ({settings.workers} workers, {settings.timeout:g} s and {settings.max_rows} rows"
-            " per query)",
+            f" ({settings.workers} workers; per query {settings.timeout:g} s, "
+            f"{settings.max_rows} rows, {settings.max_memory} MB)",
             flush=True,
         )
         if not is_loopback(settings.host):

@@ -21,6 +21,7 @@ from typing import Any
 from kb.server.answer import DEFAULT_ROWS, Reply, answer_question, answer_sparql, error
 
 DEFAULT_TIMEOUT = 5.0
+DEFAULT_MEMORY_MB = 1024
 #: The status for a query stopped by a limit (time or rows): the request was understood
 #: but this endpoint will not carry it out; it is the client's to narrow, not a server fault.
 LIMIT_STATUS = 422
@@ -40,9 +41,23 @@ class QuestionJob:
     arguments: tuple[tuple[str, str], ...] = ()
 
 
-def _work(conn: Connection, dump: bytes, max_rows: int) -> None:
+def _memory_message(megabytes: int) -> str:
+    return (
+        f"the query needed more than the memory limit of {megabytes} MB and was stopped; "
+        "narrow it or add a LIMIT"
+    )
+
+
+def _work(conn: Connection, dump: bytes, max_rows: int, max_memory: int) -> None:
     """A worker's life: load the store, then answer jobs until the pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and kills us
+    try:  # a query that would take the machine's memory aborts this process instead
+        import resource
+
+        limit = max_memory * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ImportError, ValueError, OSError):
+        pass
     from kb.server.answer import store_from_dump
 
     store = store_from_dump(dump)
@@ -61,6 +76,8 @@ def _work(conn: Connection, dump: bytes, max_rows: int) -> None:
                 reply = answer_question(store, job.name, dict(job.arguments))
             else:
                 reply = error(500, "internal error: unknown job")
+        except MemoryError:
+            reply = error(LIMIT_STATUS, _memory_message(max_memory))
         except Exception as problem:  # never a traceback to the client
             print(f"kb serve: worker error: {type(problem).__name__}: {problem}", file=sys.stderr)
             reply = error(500, "internal error while answering; see the server log")
@@ -68,10 +85,13 @@ def _work(conn: Connection, dump: bytes, max_rows: int) -> None:
 
 
 class _Worker:
-    def __init__(self, context: Any, dump: bytes, max_rows: int):
+    def __init__(self, context: Any, dump: bytes, max_rows: int, max_memory: int):
         self.conn, child = context.Pipe()
         self.process = context.Process(
-            target=_work, args=(child, dump, max_rows), name="kb-query-worker", daemon=True
+            target=_work,
+            args=(child, dump, max_rows, max_memory),
+            name="kb-query-worker",
+            daemon=True,
         )
         self.process.start()
         child.close()
@@ -98,6 +118,7 @@ class WorkerPool:
         timeout: float = DEFAULT_TIMEOUT,
         wait: float = 60.0,
         max_rows: int = DEFAULT_ROWS,
+        max_memory: int = DEFAULT_MEMORY_MB,
         start_timeout: float = 120.0,
     ):
         self.size = size
@@ -105,6 +126,7 @@ class WorkerPool:
         self.wait = wait
         self._dump = dump
         self._max_rows = max_rows
+        self.max_memory = max_memory
         self._start_timeout = start_timeout
         self._context = multiprocessing.get_context("spawn")
         self._idle: queue.Queue[_Worker] = queue.Queue()
@@ -123,7 +145,7 @@ class WorkerPool:
             self._idle.put(worker)
 
     def _start(self) -> _Worker:
-        worker = _Worker(self._context, self._dump, self._max_rows)
+        worker = _Worker(self._context, self._dump, self._max_rows, self.max_memory)
         with self._lock:
             self._workers.add(worker)
         return worker
@@ -145,13 +167,18 @@ class WorkerPool:
         if answered is not None:
             self._idle.put(worker)
             return answered
-        self._replace(worker)
         if not in_time:
+            self._replace(worker)
             return error(
                 LIMIT_STATUS,
                 f"the query ran longer than the time limit of {self.timeout:g} s and was "
                 "stopped; narrow it or add a LIMIT",
             )
+        worker.process.join(timeout=5)
+        died = worker.process.exitcode
+        self._replace(worker)
+        if died in (-signal.SIGABRT, -signal.SIGKILL):  # out of memory: abort, or OOM killer
+            return error(LIMIT_STATUS, _memory_message(self.max_memory))
         return error(500, "internal error: a query worker stopped; see the server log")
 
     def _replace(self, worker: _Worker) -> None:
@@ -163,11 +190,15 @@ class WorkerPool:
 
         def start() -> None:
             while not self._closed:
+                fresh = None
                 try:
                     fresh = self._start()
                     fresh.wait_ready(self._start_timeout)
                 except (OSError, RuntimeError) as problem:
                     print(f"kb serve: restarting a worker failed: {problem}", file=sys.stderr)
+                    if fresh is not None:
+                        with self._lock:
+                            self._workers.discard(fresh)
                     time.sleep(1)
                     continue
                 if self._closed:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from kb.models import Approach, Argument, DecompositionPart
 from kb.sitegen.data import SiteData, page_path
 from kb.sitegen.escape import md, mermaid_label, paragraphs
@@ -47,7 +49,7 @@ def diagram(data: SiteData, approach: Approach) -> str:
         text = f"{part.label} — {ROLE_TEXT[kind]}"
         lines.append(f"  {node[part.id]}[{mermaid_label(text)}]:::{kind}")
     top = [p for p in parts if not p.part_of or p.part_of not in node]
-    lines.extend(f"  {node[a.id]} --> {node[b.id]}" for a, b in zip(top, top[1:], strict=False))
+    lines.extend(f"  {node[a.id]} --> {node[b.id]}" for a, b in pairwise(top))
     lines.extend(
         f"  {node[p.part_of]} -.- {node[p.id]}" for p in parts if p.part_of and p.part_of in node
     )
@@ -97,16 +99,18 @@ def approach_page(data: SiteData, approach: Approach) -> Page:
     out.append(bullet_list([links.to(d) for d in approach.definitions], "definitions"))
     out.append("\n## Verdicts\n\n")
     rows = [
-        [links.to(s.id), f"[{verdict_badge(r.verdict, r.hedged, r.basis, r.implied)}]"
-         f"({links.path(r.id)})"]
+        [
+            links.to(s.id),
+            f"[{verdict_badge(r.verdict, r.hedged, r.basis, r.implied)}]({links.path(r.id)})",
+        ]
         for s in data.scenarios()
         for r in [data.matrix.get((s.id, approach.id))]
         if r is not None
     ]
     out.append(table(["Scenario", "Verdict"], rows))
-    arguments = [
-        (a, "supports") for a in data.pointing(approach.id, Argument, "supports")
-    ] + [(a, "opposes") for a in data.pointing(approach.id, Argument, "opposes")]
+    arguments = [(a, "supports") for a in data.pointing(approach.id, Argument, "supports")] + [
+        (a, "opposes") for a in data.pointing(approach.id, Argument, "opposes")
+    ]
     if arguments:
         out.append("\n## Arguments\n\n")
         out.append(bullet_list([f"{links.to(a.id)} ({how})" for a, how in arguments]))

@@ -23,12 +23,24 @@ from kb.models import (
     Term,
     Verdict,
 )
-from kb.sitegen import approaches, cookbook, downloads, home, indexes, people, scenarios, sources
-from kb.sitegen import terms
+from kb.sitegen import (
+    approaches,
+    cookbook,
+    downloads,
+    home,
+    indexes,
+    people,
+    scenarios,
+    sources,
+    terms,
+)
 from kb.sitegen.data import SiteData
 from kb.sitegen.render import Page
 
 Writer = Callable[[str, str | bytes], None]
+
+#: The KB of the last ``generate`` call, for :func:`write_data_files` after the build.
+_PENDING: dict[str, SiteData] = {}
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 MERMAID = Path("node_modules/mermaid/dist/mermaid.min.js")
@@ -106,26 +118,46 @@ def generate(
     bibliography_page, bib = sources.bibliography(data)
     write(bibliography_page.path, bibliography_page.text())
     write("bibliography.bib", bib)
-    for source in data.all(Source):
-        write(f"id/{source.id}.bib", sources.bibtex(data, source))
     count += 1
     if append_home is not None:
         append_home(home.home_section(data))
-    log(f"pages: {count} written; writing data files")
-    files = 0
     for path, text in downloads.whole_files(data):
         write(path, text)
-    for path, text in downloads.entity_files(data):
-        write(path, text)
-        files += 1
-    # The theme fetches sitemap.xml next to every <link rel="alternate"> (it expects language
-    # versions there); an empty one keeps that request from failing with a 404.
-    write("id/sitemap.xml", EMPTY_SITEMAP)
     mermaid = root / MERMAID
     if mermaid.is_file():
         write("js/mermaid.min.js", mermaid.read_bytes())
     else:
         log(f"{mermaid} not found: run `npm ci` for diagrams; building without them")
         write("js/mermaid.min.js", MERMAID_MISSING)
-    log(f"generated {count} pages and {files} entity files in {time.perf_counter() - started:.1f}s")
+    _PENDING["data"] = data
+    log(f"generated {count} pages in {time.perf_counter() - started:.1f}s")
+    return count
+
+
+def data_files(data: SiteData) -> Iterator[tuple[str, str]]:
+    """The per-entity files under ``id/``: Turtle, JSON-LD, and BibTeX for sources."""
+    yield from downloads.entity_files(data)
+    for source in data.all(Source):
+        yield f"id/{source.id}.bib", sources.bibtex(data, source)
+    # The theme fetches sitemap.xml next to every <link rel="alternate"> (it expects language
+    # versions there); an empty one keeps that request from failing with a 404.
+    yield "id/sitemap.xml", EMPTY_SITEMAP
+
+
+def write_data_files(site_dir: str | Path, data: SiteData | None = None) -> int:
+    """Write :func:`data_files` straight into the built site (called after the build).
+
+    They skip mkdocs' page pipeline: tens of thousands of small files would otherwise be
+    written twice. Pages link them with plain HTML links, checked by the site tests.
+    """
+    data = data or _PENDING.pop("data", None)
+    if data is None:
+        return 0
+    started, count = time.perf_counter(), 0
+    folder = Path(site_dir) / "id"
+    folder.mkdir(parents=True, exist_ok=True)
+    for path, text in data_files(data):
+        (Path(site_dir) / path).write_text(text, encoding="utf-8")
+        count += 1
+    log(f"wrote {count} entity data files in {time.perf_counter() - started:.1f}s")
     return count

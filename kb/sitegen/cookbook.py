@@ -19,7 +19,8 @@ ANSWER_ROWS = 50
 
 def _code_block(language: str, text: str) -> str:
     """A code block built as HTML, so no text (query or KB) can close a Markdown fence."""
-    return f'\n<pre class="kb-code language-{language}"><code>{html_text(text.rstrip())}</code></pre>\n'
+    code = html_text(text.rstrip())
+    return f'\n<pre class="kb-code language-{language}"><code>{code}</code></pre>\n'
 
 
 def _cli(question: Question) -> str:
@@ -67,7 +68,8 @@ def answer(data: SiteData, links: Links, question: Question) -> str:
 def question_page(data: SiteData, question: Question) -> Page:
     path = f"questions/{question.name}.md"
     links = Links(data, "../")
-    out = [f"# {md(question.title)}\n\n<code>{md(question.name)}</code>\n\n{md(question.description)}\n"]
+    out = [f"# {md(question.title)}\n\n<code>{md(question.name)}</code>\n\n"]
+    out.append(f"{md(question.description)}\n")
     out.append("\n## Parameters\n\n")
     out.append(
         table(
@@ -92,7 +94,9 @@ def question_page(data: SiteData, question: Question) -> Page:
     out.append("\n## From Python\n")
     out.append(_code_block("python", _python(question)))
     example = ", ".join(f"{k}={v}" for k, v in question.example.items()) or "no parameters"
-    out.append(f"\n## Answer on this KB\n\nWith {md(example)}, computed when the site was built.\n\n")
+    out.append(
+        f"\n## Answer on this KB\n\nWith {md(example)}, computed when the site was built.\n\n"
+    )
     out.append(answer(data, links, question))
     return Page(path, "".join(out), question.title)
 

@@ -14,10 +14,14 @@ import html
 import json
 import re
 
-# Characters with a meaning in Markdown, HTML, attr_list, tables, admonitions, footnotes,
-# abbreviations, superfences and the Python-Markdown escapes. Digits and letters stay.
-_SYNTAX = "\\`*_{}[]()<>#+-.!|~^=&\"':$%@"
+# Characters that open Markdown or HTML syntax anywhere in a line: tags and entities, code
+# spans, emphasis, links and images (no "[" means no "](" or "!["), attribute lists and
+# table cells. Encoding only these keeps Markdown fast on large KBs.
+_SYNTAX = "\\`*_{}[]<>&|"
 _MD_TABLE = {ord(char): f"&#{ord(char)};" for char in _SYNTAX}
+# Characters that open a block only at the start of a line (headings, lists, quotes,
+# rules, fences, setext underlines, admonitions): encoded when text begins with them.
+_LINE_START = "#+-=>*~!.:0123456789 "
 _SPACE = re.compile(r"\s+")
 _SAFE_URL = re.compile(r"^https?://[^\s<>\"'`{}|\\^]+$")
 
@@ -29,7 +33,10 @@ def squash(text: object) -> str:
 
 def md(text: object) -> str:
     """KB text for Markdown (inline or a paragraph of its own): shows as typed, inert."""
-    return squash(text).translate(_MD_TABLE)
+    flat = squash(text)
+    if flat and flat[0] in _LINE_START:
+        return f"&#{ord(flat[0])};" + flat[1:].translate(_MD_TABLE)
+    return flat.translate(_MD_TABLE)
 
 
 def paragraphs(text: object) -> str:

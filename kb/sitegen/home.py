@@ -27,7 +27,7 @@ LEGEND = (
         )
     )
     + ' · <span class="kb-mark kb-hedged">hedged</span> the essay hedges it'
-    " · <span class=\"kb-mark kb-derived\">derived</span> computed by the approach's rule,"
+    ' · <span class="kb-mark kb-derived">derived</span> computed by the approach\'s rule,'
     " not stated in the essay"
     ' · <span class="kb-disagree">approaches disagree</span> rows where the verdicts differ'
     "</p>\n\n"

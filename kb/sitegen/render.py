@@ -159,13 +159,24 @@ def verdict_badge(value: str, hedged: bool, basis: str, implied: bool = False) -
     return " ".join([badge, *marks])
 
 
+def data_url(path: str, entity_id: str, extension: str) -> str:
+    """The URL of an entity's data file, relative to the built page of the Markdown ``path``.
+
+    Data files are written after the build (see :func:`kb.sitegen.build.write_data_files`),
+    so they are linked with plain HTML; the page of ``a/b.md`` is served at ``a/b/``.
+    """
+    depth = path.count("/") + (0 if path.endswith("index.md") else 1)
+    return "../" * depth + f"id/{entity_id}.{extension}"
+
+
 def header(data: SiteData, path: str, kind_name: str, entity_id: str, label: str) -> str:
     """The H1 and the line under it: kind, IRI, and the page's own data files."""
-    base = base_of(path)
+    ttl, jsonld = data_url(path, entity_id, "ttl"), data_url(path, entity_id, "jsonld")
     return (
         f"# {md(label)}\n\n"
         f'<span class="kb-kind">{md(kind_name)}</span> · IRI <code>{iri(entity_id)}</code> · '
-        f"data: [Turtle]({base}id/{entity_id}.ttl) · [JSON-LD]({base}id/{entity_id}.jsonld)\n"
+        f'data: <a href="{ttl}" type="text/turtle">Turtle</a> · '
+        f'<a href="{jsonld}" type="application/ld+json">JSON-LD</a>\n'
     )
 
 
@@ -176,7 +187,7 @@ def entity_header(data: SiteData, path: str, entity: Entity) -> str:
 def note_block(entity: Entity) -> str:
     if not entity.note:
         return ""
-    return f"\n!!! note \"Note\"\n\n    {md(entity.note)}\n"
+    return f'\n!!! note "Note"\n\n    {md(entity.note)}\n'
 
 
 def unverified(text: str = "unverified") -> str:

@@ -149,7 +149,7 @@ def derived_verdict_page(data: SiteData, row: VerdictRow) -> Page:
     label = row_label(data, row)
     out = [header(data, path, "Derived verdict", row.id, label), *_common(data, links, row)]
     if row.conflict:
-        out.append(f"\n!!! warning \"Conflict\"\n\n    {md(row.conflict)}\n")
+        out.append(f'\n!!! warning "Conflict"\n\n    {md(row.conflict)}\n')
     out.append(
         "\nThe essay states no verdict for this pair. This one is computed by the approach's "
         "executable definition from the scenario's facts; it has no quote of its own. See the "

@@ -22,6 +22,7 @@ from kb.sitegen.render import (
     Page,
     base_of,
     bullet_list,
+    data_url,
     entity_header,
     note_block,
     quote_block,
@@ -92,8 +93,7 @@ def _field(source: Source, name: str, value: str) -> str:
 
 def source_page(data: SiteData, source: Source) -> Page:
     path = page_path("source", source.id)
-    base = base_of(path)
-    links = Links(data, base)
+    links = Links(data, base_of(path))
     out = [entity_header(data, path, source)]
     if source.unidentified:
         out.append(
@@ -125,8 +125,10 @@ def source_page(data: SiteData, source: Source) -> Page:
             f"\nFields marked {unverified()} are believed but not checked against the work.\n"
         )
     out.append(note_block(source))
+    bib = data_url(path, source.id, "bib")
     out.append(
-        f"\n## Cite\n\nBibTeX ([download]({base}id/{source.id}.bib)):\n" + bibtex_block(bibtex(data, source))
+        f'\n## Cite\n\nBibTeX (<a href="{bib}">download</a>):\n'
+        + bibtex_block(bibtex(data, source))
     )
     quotes = data.pointing(source.id, Quote, "source")
     if quotes:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kb.models import Approach, Definition, DecompositionPart, Term
+from kb.models import Approach, DecompositionPart, Definition, Term
 from kb.sitegen.data import SiteData, page_path
 from kb.sitegen.escape import md, paragraphs
 from kb.sitegen.render import (
