@@ -3,16 +3,34 @@
 >>> from kb import KnowledgeBase
 >>> k = KnowledgeBase.load()
 >>> k.get("example-3").label
-'Example 3: Fully optimized non-impact aligned mesa-optimizer'
->>> sorted(a.id for a in k.definitions_calling("example-3", "inner-misaligned"))
+'Example 3: fully optimized non-impact-aligned mesa-optimizer'
+>>> [(v.approach, v.verdict, v.basis) for v in k.verdicts(scenario="example-3")]
+[('generalization-focused', 'inner-misaligned', 'stated'),
+ ('objective-focused', 'inner-misaligned', 'stated'),
+ ('optimization-focused', 'inner-aligned', 'stated')]
+>>> [a.id for a in k.definitions_calling("example-3", "inner-misaligned")]
 ['generalization-focused', 'objective-focused']
+>>> [row["scenario"] for row in k.ask("disagreements", a="objective-focused",
+...                                   b="optimization-focused")][:1]
+['birth-control']
+>>> k.sparql("SELECT ?label WHERE { ?s rdfs:label ?label }", bindings={"s": "example-5"})
+[{'label': 'Example 5: generalization failure without a mesa-optimizer'}]
+>>> facts = dict(mesa_optimizer=True, objective="proxy", proxy_diverges_in_training=False,
+...              proxy_diverges_in_deployment=True, training_converged=True,
+...              capabilities_generalize=True)
+>>> {a: v.value for a, v in k.classify(facts).items()}
+{'objective-focused': 'inner-misaligned', 'generalization-focused': 'inner-misaligned',
+ 'optimization-focused': 'inner-aligned'}
+>>> k.get("exampel-3")
+Traceback (most recent call last):
+kb.errors.UnknownId: unknown id 'exampel-3'; did you mean example-3, example-5, example-4?
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -35,10 +53,11 @@ class VerdictRow(BaseModel):
     approach: str
     verdict: VerdictValue
     hedged: bool
-    implied: bool
-    basis: str
+    implied: bool = False
+    in_own_words: bool = False
+    basis: Literal["stated", "derived"]
     rationale: str
-    source: str | None
+    source: str | None = None
     conflict: str | None = None
 
 
@@ -87,7 +106,14 @@ class KnowledgeBase:
         return self._loaded.entities
 
     def get(self, entity_id: str, kind: type[E] = Entity) -> E:  # type: ignore[assignment]
-        """Any entity by id, as its model; ``kind`` restricts the expected class."""
+        """Any entity by id, as its model; ``kind`` restricts the expected class.
+
+        >>> k.get("evan-hubinger").label
+        'Evan Hubinger'
+        >>> k.get("evan-hubinger", Scenario)
+        Traceback (most recent call last):
+        kb.errors.UnknownId: unknown scenario 'evan-hubinger'
+        """
         found = self.entities.get(entity_id)
         if found is None or not isinstance(found, kind):
             known = [i for i, e in self.entities.items() if isinstance(e, kind)]
@@ -95,7 +121,11 @@ class KnowledgeBase:
         return found
 
     def all(self, kind: type[E]) -> list[E]:
-        """Every entity of one kind, sorted by id."""
+        """Every entity of one kind, sorted by id.
+
+        >>> [a.id for a in k.all(Approach)]
+        ['generalization-focused', 'objective-focused', 'optimization-focused']
+        """
         return sorted(
             (e for e in self.entities.values() if isinstance(e, kind)), key=lambda e: e.id
         )
@@ -103,29 +133,64 @@ class KnowledgeBase:
     # --- questions --------------------------------------------------------------------
 
     def ask(self, name: str, **params: Any) -> list[dict[str, Any]]:
-        """Answer a named question (see ``kb ask --list``); rows as dicts."""
+        """Answer a named question (see ``kb ask --list``); rows as dicts.
+
+        Parameters are checked against the question and the KB and bound as data.
+
+        >>> k.ask("endorsers", approach="generalization-focused")
+        [{'researcher': 'rohin-shah', 'name': 'Rohin Shah', 'relation': 'endorses'}]
+        >>> k.ask("endorsers", approach="generalisation-focused")
+        Traceback (most recent call last):
+        kb.errors.UnknownId: unknown approach id ... did you mean generalization-focused, ...?
+        """
         return engine.run_question(self.backend, name, params)
 
     def sparql(self, query: str, bindings: dict[str, Any] | None = None) -> Any:
-        """Raw SPARQL: rows for SELECT, bool for ASK, triples for CONSTRUCT/DESCRIBE."""
+        """Raw SPARQL: rows for SELECT, bool for ASK, triples for CONSTRUCT/DESCRIBE.
+
+        ``bindings`` maps variable names to ids (bound as entity IRIs), ``http(s)`` IRIs
+        or literals, in a VALUES block; the standard prefixes are added when missing.
+
+        >>> k.sparql("ASK { ?s kb:mesaOptimizer false }", bindings={"s": "example-5"})
+        True
+        """
         return engine.run_sparql(self.backend, query, bindings)
 
     def verdicts(
         self, scenario: str | None = None, approach: str | None = None
     ) -> list[VerdictRow]:
-        """Stated and derived verdicts, filtered by scenario and/or approach."""
+        """Stated and derived verdicts, filtered by scenario and/or approach.
+
+        >>> v = k.verdicts(scenario="example-5", approach="generalization-focused")[0]
+        >>> v.verdict, v.hedged, v.basis, v.source
+        ('inner-misaligned', True, 'stated', 'clarifying-the-confusion-around-inner-alignment')
+        """
         rows = self.ask("verdicts", scenario=scenario, approach=approach)
         return [VerdictRow.model_validate(row) for row in rows]
 
     def definitions_calling(self, scenario: str, verdict: str) -> list[Approach]:
-        """The approaches (families of definitions) that give ``scenario`` this verdict."""
+        """The approaches (families of definitions) that give ``scenario`` this verdict.
+
+        >>> [a.id for a in k.definitions_calling("example-5", "not-applicable")]
+        ['objective-focused', 'optimization-focused']
+        """
         rows = self.ask("approaches-giving-verdict", scenario=scenario, verdict=verdict)
         return [self.get(row["approach"], Approach) for row in rows]
 
     def classify(
         self, facts: ScenarioFacts | Scenario | Mapping[str, Any]
     ) -> dict[str, RuleVerdict]:
-        """Every approach's verdict for a scenario described by its facts."""
+        """Every approach's verdict for a scenario described by its facts.
+
+        Takes :class:`ScenarioFacts`, a :class:`Scenario` or a mapping; a missing or
+        ill-typed fact raises :class:`kb.errors.UsageError` naming the field.
+
+        >>> k.classify(k.get("example-4"))["optimization-focused"].value
+        'inner-misaligned'
+        >>> k.classify({"mesa_optimizer": True})
+        Traceback (most recent call last):
+        kb.errors.UsageError: missing fact 'objective'
+        """
         if isinstance(facts, BaseModel):
             data = facts.model_dump(include=set(ScenarioFacts.model_fields))
         elif isinstance(facts, Mapping):

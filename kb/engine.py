@@ -36,9 +36,15 @@ class LocalBackend:
         try:
             return self.store.query(sparql)
         except SyntaxError as error:
-            raise UsageError(f"SPARQL syntax error: {error.msg}") from None
+            raise UsageError(f"SPARQL syntax error: {one_line(error.msg)}") from None
         except (OSError, RuntimeError, ValueError) as error:
-            raise UsageError(f"SPARQL query failed: {error}") from None
+            raise UsageError(f"SPARQL query failed: {one_line(str(error))}") from None
+
+
+def one_line(text: str, limit: int = 200) -> str:
+    """An error text on one line, cut to ``limit`` characters."""
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 def with_bindings(sparql: str, bindings: dict[str, Any] | None) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -19,10 +20,47 @@ RDF_FORMATS = {
 def triples_to_text(triples: Iterable[ox.Triple], fmt: str) -> str:
     """Triples serialized by pyoxigraph, with the KB's prefixes where the format has them."""
     rdf_format = RDF_FORMATS[fmt]
-    ordered = sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    relabelled = _stable_blank_nodes(list(triples))
+    ordered = sorted(relabelled, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
     options = {"prefixes": PREFIXES} if fmt in ("ttl", "jsonld") else {}
     data = ox.serialize(ordered, format=rdf_format, **options)
     return data.decode("utf-8") if isinstance(data, bytes) else str(data)
+
+
+def _stable_blank_nodes(triples: list[ox.Triple]) -> list[ox.Triple]:
+    """The triples with blank nodes (the cells of author lists) renamed by where they are
+    reached from named subjects, so that the same KB always exports the same text."""
+    by_subject: dict[object, list[ox.Triple]] = defaultdict(list)
+    for triple in triples:
+        by_subject[triple.subject].append(triple)
+    labels: dict[ox.BlankNode, ox.BlankNode] = {}
+
+    def key(triple: ox.Triple) -> tuple[str, str]:
+        blank = isinstance(triple.object, ox.BlankNode)
+        return (triple.predicate.value, "" if blank else str(triple.object))
+
+    def visit(node: object) -> None:
+        pending = [node]
+        while pending:
+            current = pending.pop()
+            for triple in sorted(by_subject.get(current, []), key=key, reverse=True):
+                target = triple.object
+                if isinstance(target, ox.BlankNode) and target not in labels:
+                    labels[target] = ox.BlankNode(f"b{len(labels)}")
+                    pending.append(target)
+
+    named = [s for s in by_subject if not isinstance(s, ox.BlankNode)]
+    for subject in sorted(named, key=str):
+        visit(subject)
+    for subject in by_subject:  # blank nodes no named subject reaches (none in a valid KB)
+        if isinstance(subject, ox.BlankNode) and subject not in labels:
+            labels[subject] = ox.BlankNode(f"b{len(labels)}")
+            visit(subject)
+
+    def term(value: object) -> object:
+        return labels.get(value, value) if isinstance(value, ox.BlankNode) else value
+
+    return [ox.Triple(term(t.subject), t.predicate, term(t.object)) for t in triples]
 
 
 def export_text(paths: Sequence[str | Path] | None, fmt: str) -> str:

@@ -38,8 +38,21 @@ def to_python(term: Any) -> Any:
 
 def solutions_to_rows(solutions: ox.QuerySolutions) -> list[dict[str, Any]]:
     """SELECT results as dicts keyed by variable name (without the ``?``)."""
-    names = [variable.value for variable in solutions.variables]
-    return [{name: to_python(solution[name]) for name in names} for solution in solutions]
+    variables = solutions.variables
+    names = [variable.value for variable in variables]
+    memo: dict[Any, Any] = {None: None}  # results repeat terms a lot: convert each once
+    rows = []
+    for solution in solutions:
+        row = {}
+        for name, variable in zip(names, variables, strict=True):
+            term = solution[variable]
+            try:
+                value = memo[term]
+            except KeyError:
+                value = memo[term] = to_python(term)
+            row[name] = value
+        rows.append(row)
+    return rows
 
 
 def values_clause(pairs: list[tuple[str, Any]]) -> str:

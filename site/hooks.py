@@ -34,3 +34,22 @@ def on_post_build(config):
     from kb.sitegen.build import write_data_files
 
     write_data_files(config["site_dir"])
+
+
+_T0 = time.perf_counter()
+
+
+def _mark(event):
+    """With KB_SITE_TIMING=1, say when each build phase starts (for profiling large KBs)."""
+    if __import__("os").environ.get("KB_SITE_TIMING"):
+        print(f"[kb site] {event} at {time.perf_counter() - _T0:.1f}s", file=sys.stderr)
+
+
+def on_files(files, config):
+    _mark("on_files")
+    return files
+
+
+def on_env(env, config, files):
+    _mark("on_env")
+    return env

@@ -47,3 +47,20 @@ def kb_copy(tmp_path: Path) -> Path:
     target = tmp_path / "kb"
     shutil.copytree(DATA, target)
     return target
+
+
+def build_site(out: Path, kb_path: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """``kb site build`` (a strict mkdocs build) into ``out``, optionally from another KB."""
+    args = ["site", "build", "--out", str(out)]
+    if kb_path is not None:
+        args += ["--kb", str(kb_path)]
+    return run_kb(*args)
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The site of the bundled KB, built once per test session."""
+    out = tmp_path_factory.mktemp("site") / "build"
+    result = build_site(out)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return out

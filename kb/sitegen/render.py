@@ -174,7 +174,8 @@ def header(data: SiteData, path: str, kind_name: str, entity_id: str, label: str
     ttl, jsonld = data_url(path, entity_id, "ttl"), data_url(path, entity_id, "jsonld")
     return (
         f"# {md(label)}\n\n"
-        f'<span class="kb-kind">{md(kind_name)}</span> · IRI <code>{iri(entity_id)}</code> · '
+        f"[Home]({base_of(path)}index.md) &rsaquo; [{md(kind_name)}](index.md) · "
+        f"IRI <code>{iri(entity_id)}</code> · "
         f'data: <a href="{ttl}" type="text/turtle">Turtle</a> · '
         f'<a href="{jsonld}" type="application/ld+json">JSON-LD</a>\n'
     )

@@ -58,7 +58,9 @@ def term_page(data: SiteData, term: Term) -> Page:
     if parts:
         out.append("\n## In the essay's decomposition\n\n")
         out.append(bullet_list([links.to(p.id) for p in parts], "steps"))
-    return Page(path, "".join(out), term.label, term.id, "Term")
+    # Terms rank first in the theme's search: a reader searching a word wants its term page.
+    boost = (("search", "\n  boost: 8"),)
+    return Page(path, "".join(out), term.label, term.id, "Term", boost)
 
 
 def definition_page(data: SiteData, definition: Definition) -> Page:

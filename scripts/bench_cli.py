@@ -1,0 +1,77 @@
+"""Cold-start benchmark of the query path: ``kb verdicts example-3 --format json``.
+
+    python scripts/bench_cli.py [--runs 21] [--scenario example-3]
+
+Runs, alternately and each as a fresh process, the command line and a minimal script that
+loads the same Turtle files into pyoxigraph and runs an equivalent SPARQL query (the
+stated verdicts of the scenario, printed as JSON), then prints both medians and their
+ratio. Target (issue 3): ratio at most 3.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+BASELINE = r"""
+import json, sys
+from pathlib import Path
+import pyoxigraph as ox
+store = ox.Store()
+for path in sorted(Path(sys.argv[1]).glob("*.ttl")):
+    store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE)
+query = '''
+PREFIX kb: <https://w3id.org/inner-alignment-kb/vocab#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT ?scenario ?approach ?verdict ?hedged ?rationale ?source WHERE {
+  ?v a kb:Verdict ; kb:scenario ?scenario ; kb:approach ?approach ; kb:verdictValue ?verdict ;
+     kb:hedged ?hedged ; kb:rationale ?rationale .
+  OPTIONAL { ?v kb:evidence/dcterms:source ?source }
+} ORDER BY ?approach
+'''
+scenario = ox.NamedNode("https://w3id.org/inner-alignment-kb/id/" + sys.argv[2])
+rows = [
+    {name: (s[name].value if s[name] is not None else None) for name in
+     ("approach", "verdict", "hedged", "rationale", "source")}
+    for s in store.query(query, substitutions={ox.Variable("scenario"): scenario})
+]
+print(json.dumps(rows, indent=2))
+"""
+
+
+def timed(command: list[str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
+    return time.perf_counter() - started
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=21, help="runs of each (default 21)")
+    parser.add_argument("--scenario", default="example-3")
+    args = parser.parse_args(argv)
+    data = ROOT / "kb" / "data"
+    cli = [sys.executable, "-m", "kb.cli", "verdicts", args.scenario, "--format", "json"]
+    baseline = [sys.executable, "-c", BASELINE, str(data), args.scenario]
+    timed(cli), timed(baseline)  # warm the OS file cache once
+    cli_times, base_times = [], []
+    for _ in range(args.runs):
+        cli_times.append(timed(cli))
+        base_times.append(timed(baseline))
+    cli_median = statistics.median(cli_times)
+    base_median = statistics.median(base_times)
+    print(f"runs: {args.runs} each, alternating, cold processes")
+    print(f"kb verdicts {args.scenario} --format json: median {1000 * cli_median:.1f} ms")
+    print(f"minimal pyoxigraph script:            median {1000 * base_median:.1f} ms")
+    print(f"ratio: {cli_median / base_median:.2f} (target <= 3)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

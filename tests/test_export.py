@@ -1,0 +1,49 @@
+"""``kb export``: the query store (data plus derived verdicts) in Turtle, N-Triples, JSON-LD."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from kb.export import RDF_FORMATS, export_text
+from kb.store import load_store
+
+
+@pytest.fixture(scope="module")
+def store_size() -> int:
+    return len(load_store())
+
+
+@pytest.mark.parametrize("fmt", sorted(RDF_FORMATS))
+def test_export_parses_back_to_the_store(fmt: str, store_size: int) -> None:
+    text = export_text(None, fmt)
+    triples = list(ox.parse(text.encode(), format=RDF_FORMATS[fmt]))
+    assert len(triples) == store_size
+    assert any(q.object == ox.Literal("derived") for q in triples)
+
+
+def test_export_is_deterministic() -> None:
+    assert export_text(None, "nt") == export_text(None, "nt")
+
+
+def test_cli_export_to_file(kb_cli, tmp_path: Path, store_size: int) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "kb.nt"
+    result = kb_cli("export", "--format", "nt", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""
+    assert len(list(ox.parse(path=str(out), format=ox.RdfFormat.N_TRIPLES))) == store_size
+
+
+@pytest.mark.parametrize("fmt", ["ttl", "jsonld"])
+def test_cli_export_stdout(kb_cli, fmt: str, store_size: int) -> None:  # type: ignore[no-untyped-def]
+    result = kb_cli("export", "--format", fmt)
+    assert result.returncode == 0, result.stderr
+    assert len(list(ox.parse(result.stdout.encode(), format=RDF_FORMATS[fmt]))) == store_size
+
+
+def test_cli_export_bad_format(kb_cli) -> None:  # type: ignore[no-untyped-def]
+    result = kb_cli("export", "--format", "xml")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,163 @@
+"""The built site in headless Chromium (Debian's chromium driven by Playwright), served by a
+stdlib HTTP server on 127.0.0.1: no console errors, a visible matrix, diagrams that render
+as SVG, the theme's search, an axe-core scan, and no request leaving the machine."""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from conftest import ROOT
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(built_site: Path) -> Iterator[str]:
+    handler = functools.partial(QuietHandler, directory=str(built_site))
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).is_file():
+        pytest.skip(f"no chromium at {CHROMIUM} (apt-get install chromium)")
+    with playwright.sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield instance
+        instance.close()
+
+
+class Visit:
+    """A page with its console errors, failed responses and every requested URL recorded."""
+
+    def __init__(self, browser, url: str):
+        self.page = browser.new_page(viewport={"width": 1280, "height": 900})
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on(
+            "response", lambda r: r.status >= 400 and self.errors.append(f"{r.status} {r.url}")
+        )
+        self.page.goto(url, wait_until="networkidle")
+
+    def outside_requests(self) -> list[str]:
+        return [
+            u
+            for u in self.requests
+            if urlparse(u).scheme not in ("data", "blob", "about")
+            and urlparse(u).hostname not in LOCAL_HOSTS
+        ]
+
+    def close(self):
+        self.page.close()
+
+
+def test_home_loads_clean_with_visible_matrix(browser, server):
+    visit = Visit(browser, server)
+    try:
+        assert visit.page.locator(".kb-matrix table").is_visible()
+        assert visit.page.locator(".kb-matrix .kb-verdict").count() >= 9
+        assert visit.page.locator(".kb-matrix .kb-disagree").first.is_visible()
+        visit.page.wait_for_timeout(500)
+        assert visit.errors == []
+        assert visit.outside_requests() == []
+    finally:
+        visit.close()
+
+
+def test_scenario_page_loads_clean(browser, server):
+    visit = Visit(browser, server + "scenario/example-3/")
+    try:
+        assert visit.page.locator("h1").inner_text().startswith("Example 3")
+        assert visit.page.locator(".kb-verdict").count() >= 3
+        visit.page.wait_for_timeout(500)
+        assert visit.errors == []
+        assert visit.outside_requests() == []
+    finally:
+        visit.close()
+
+
+def test_decomposition_diagrams_render_as_svg(browser, server):
+    visit = Visit(browser, server + "approach/generalization-focused/")
+    try:
+        # the theme replaces each <pre class="mermaid"> with a rendered div (closed shadow root)
+        visit.page.wait_for_selector("div.mermaid", timeout=15000)
+        assert visit.page.locator("pre.mermaid").count() == 0
+        svg = visit.page.evaluate(
+            """async () => {
+                const html = await (await fetch(location.href)).text();
+                const doc = new DOMParser().parseFromString(html, "text/html");
+                const source = doc.querySelector("pre.mermaid code").textContent;
+                const { svg } = await mermaid.render("kb-test-diagram", source);
+                return svg;
+            }"""
+        )
+        assert svg.lstrip().startswith("<svg") and "inner alignment" in svg
+        assert visit.errors == []
+        assert visit.outside_requests() == []
+    finally:
+        visit.close()
+
+
+def test_search_finds_mesa_optimizer(browser, server):
+    visit = Visit(browser, server)
+    try:
+        visit.page.locator("input.md-search__input").click()
+        visit.page.keyboard.type("mesa", delay=50)
+        result = visit.page.locator(".md-search-result__item a[href*='term/mesa-optimizer/']")
+        result.first.wait_for(timeout=15000)
+        assert "mesa-optimizer" in result.first.inner_text()
+        assert visit.outside_requests() == []
+    finally:
+        visit.close()
+
+
+def test_home_has_no_serious_accessibility_violations(browser, server):
+    if not AXE.is_file():
+        pytest.skip(f"{AXE} missing: run `npm ci` at the repository root")
+    visit = Visit(browser, server)
+    try:
+        visit.page.add_script_tag(path=str(AXE))
+        violations = visit.page.evaluate(
+            "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+            ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.length,"
+            " target: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))"
+        )
+        serious = [v for v in violations if v["impact"] in ("serious", "critical")]
+        assert serious == [], "\n".join(map(str, serious))
+    finally:
+        visit.close()
