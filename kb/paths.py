@@ -15,7 +15,7 @@ QUESTIONS_DIR = Path(__file__).parent / "questions"
 
 
 def turtle_files(paths: Sequence[str | Path] | None = None) -> list[Path]:
-    """The Turtle files named by ``paths`` (files, or folders of ``*.ttl``); default the bundled KB."""
+    """The Turtle files named by ``paths`` (files or folders of ``*.ttl``); default: bundled KB."""
     found: list[Path] = []
     for raw in paths or [DATA_DIR]:
         path = Path(raw)
