@@ -343,23 +343,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
     p.add_argument("--kb", action="append", metavar="PATH", help="KB to export (default: bundled)")
 
-    for register in _extensions():
-        register(sub)
+    from kb import serve_cli, site_cli
+
+    site_cli.register(sub)
+    serve_cli.register(sub)
     return parser
-
-
-def _extensions() -> list[Callable[[Any], None]]:
-    """Subcommands that live in their own modules (site, serve)."""
-    found = []
-    for module_name in ("kb.site_cli", "kb.serve_cli"):
-        try:
-            module = __import__(module_name, fromlist=["register"])
-        except ModuleNotFoundError as error:
-            if error.name != module_name:
-                raise
-            continue
-        found.append(module.register)
-    return found
 
 
 def main(argv: Sequence[str] | None = None) -> int:

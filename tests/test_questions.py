@@ -163,12 +163,13 @@ def test_disagreements_include_example_3(k: KnowledgeBase) -> None:
 
 def test_agreements(k: KnowledgeBase) -> None:
     rows = {r["scenario"]: r for r in k.ask("agreements")}
-    assert rows["example-1"]["verdict"] == "inner-aligned"
+    assert rows["example-1"]["agreed_verdict"] == "inner-aligned"
     assert rows["example-1"]["approaches"] == 3
     assert rows["example-2"]["hedged_verdicts"] == 3
     assert "example-3" not in rows
-    only = k.ask("agreements", verdict="inner-misaligned")
-    assert all(r["verdict"] == "inner-misaligned" for r in only)
+    only = k.ask("agreements", verdict="inner-aligned")
+    assert {r["scenario"] for r in only} == {"example-1", "example-1-capability-failure", "example-2"}
+    assert k.ask("agreements", verdict="inner-misaligned") == []
 
 
 def test_hedged_and_basis(k: KnowledgeBase) -> None:
