@@ -168,7 +168,8 @@ def test_agreements(k: KnowledgeBase) -> None:
     assert rows["example-2"]["hedged_verdicts"] == 3
     assert "example-3" not in rows
     only = k.ask("agreements", verdict="inner-aligned")
-    assert {r["scenario"] for r in only} == {"example-1", "example-1-capability-failure", "example-2"}
+    expected = {"example-1", "example-1-capability-failure", "example-2"}
+    assert {r["scenario"] for r in only} == expected
     assert k.ask("agreements", verdict="inner-misaligned") == []
 
 
