@@ -130,7 +130,8 @@ def objective_focused(facts: Facts) -> RuleVerdict:
         "inner-misaligned",
         False,
         "The mesa-objective is a proxy that comes apart from the base objective in deployment, "
-        "so it is not impact aligned with the base objective on every distribution.",
+        "so it is not impact aligned with the base objective there; the essay reads Hubinger's "
+        "definition as seeming to require impact alignment on any possible distribution.",
     )
 
 
@@ -159,8 +160,10 @@ def generalization_focused(facts: Facts) -> RuleVerdict:
     return RuleVerdict(
         "inner-misaligned",
         False,
-        "The system fails to generalize from training to deployment as expected: its "
-        "objective comes apart from the base objective only after the distributional shift.",
+        "The objective comes apart from the base objective only after the distributional "
+        "shift: the system does not generalize from training to deployment as well as "
+        "expected, which, in the essay's impression, is why this approach calls it inner "
+        "misaligned.",
     )
 
 
@@ -197,12 +200,17 @@ def optimization_focused(facts: Facts) -> RuleVerdict:
             "misalignment in this approach. The essay says Hubinger and Wentworth 'seem to' "
             "agree here.",
         )
+    stopped = (
+        "training converged"
+        if facts.training_converged
+        else "the misalignment could not show in training, even though training stopped early"
+    )
     return RuleVerdict(
         "inner-aligned",
         False,
-        "The proxy agrees with the base objective on the whole training distribution and "
-        "training converged; the failure comes only from cases missing from training, which "
-        "this approach counts as a generalization (outer) failure, not an inner one.",
+        f"The proxy agrees with the base objective on the whole training distribution and "
+        f"{stopped}; the failure comes only from cases missing from training, which this "
+        f"approach counts as a generalization (outer) failure, not an inner one.",
     )
 
 
