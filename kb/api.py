@@ -37,7 +37,7 @@ from pydantic import BaseModel, ConfigDict
 from kb import engine
 from kb.errors import UnknownId, UsageError
 from kb.loader import Loaded, load
-from kb.models import Approach, Entity, Scenario, VerdictValue
+from kb.models import Approach, Entity, Scenario, ScenarioFacts, Verdict, VerdictValue
 from kb.rules import Facts, RuleVerdict, classify
 
 E = TypeVar("E", bound=Entity)
@@ -60,18 +60,20 @@ class VerdictRow(BaseModel):
     source: str | None = None
     conflict: str | None = None
 
-
-class ScenarioFacts(BaseModel):
-    """The facts ``classify`` reads; see :class:`kb.rules.Facts`."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
-
-    mesa_optimizer: bool
-    objective: str
-    proxy_diverges_in_training: bool
-    proxy_diverges_in_deployment: bool
-    training_converged: bool
-    capabilities_generalize: bool
+    def as_verdict(self) -> Verdict:
+        """The row as a :class:`kb.models.Verdict` (derived verdicts have no evidence)."""
+        return Verdict(
+            id=self.id,
+            scenario=self.scenario,
+            approach=self.approach,
+            value=self.verdict,
+            hedged=self.hedged,
+            implied=self.implied,
+            in_own_words=self.in_own_words,
+            rationale=self.rationale,
+            basis=self.basis,
+            conflict=self.conflict,
+        )
 
 
 class KnowledgeBase:
@@ -86,7 +88,11 @@ class KnowledgeBase:
         """The bundled KB, or the Turtle at ``path`` (a file, a folder, or several)."""
         paths = [path] if isinstance(path, str | Path) else path
         loaded = load(paths)
-        return cls(loaded, engine.LocalBackend(loaded.files))
+        k = cls(loaded, engine.LocalBackend(loaded.files))
+        for row in k.verdicts():
+            if row.basis == "derived":
+                loaded.entities[row.id] = row.as_verdict()
+        return k
 
     @classmethod
     def remote(cls, url: str, **options: Any) -> KnowledgeBase:
@@ -148,8 +154,9 @@ class KnowledgeBase:
     def sparql(self, query: str, bindings: dict[str, Any] | None = None) -> Any:
         """Raw SPARQL: rows for SELECT, bool for ASK, triples for CONSTRUCT/DESCRIBE.
 
-        ``bindings`` maps variable names to ids (bound as entity IRIs), ``http(s)`` IRIs
-        or literals, in a VALUES block; the standard prefixes are added when missing.
+        ``bindings`` maps variable names to values, bound in a VALUES block: the id of an
+        entity of this KB binds its IRI, an ``http(s)`` string an IRI, anything else a
+        literal (pass a ``pyoxigraph`` term to choose). Standard prefixes are added.
 
         >>> k.sparql("ASK { ?s kb:mesaOptimizer false }", bindings={"s": "example-5"})
         True

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from kb.errors import InvalidKB, KBError, UsageError
-from kb.output import FORMATS, render
+from kb.output import FORMATS, records, render
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -153,10 +153,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     if args.format == "json":
         _out(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     else:
-        rows = [
-            {"field": key, "value": value} for key, value in data.items() if value not in ([], None)
-        ]
-        _out(render(rows, "table"))
+        _out(records([{k: v for k, v in data.items() if v not in ([], None)}]))
     return EXIT_OK
 
 

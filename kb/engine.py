@@ -6,6 +6,7 @@ Python API, the endpoint's question routes and the site's cookbook.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -14,6 +15,7 @@ import pyoxigraph as ox
 
 from kb.errors import UnknownId, UsageError
 from kb.questions import Parameter, Question, bind, kind_name, question, to_term
+from kb.scan import scan
 from kb.terms import solutions_to_rows, to_python, values_clause
 from kb.vocab import PREFIXES, iri, is_slug, slug_of, sparql_prefixes
 
@@ -33,6 +35,10 @@ class LocalBackend:
         self.store = load_store(paths)
 
     def query(self, sparql: str) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        """Run a query against the store alone: SERVICE (which pyoxigraph would fetch over
+        HTTP) is refused before the query runs."""
+        if scan(sparql).service:
+            raise UsageError("SERVICE is not allowed: queries answer from the KB alone")
         try:
             return self.store.query(sparql)
         except SyntaxError as error:
@@ -47,11 +53,12 @@ def one_line(text: str, limit: int = 200) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-def with_bindings(sparql: str, bindings: dict[str, Any] | None) -> str:
-    """A raw query with ``bindings`` (name → id, IRI or literal) appended as a VALUES block.
+def with_bindings(backend: Backend, sparql: str, bindings: dict[str, Any] | None) -> str:
+    """A raw query with ``bindings`` (name → value) appended as a VALUES block.
 
-    Values that are ids of this KB become entity IRIs, ``http(s)`` strings IRIs, other
-    values plain literals; pyoxigraph serializes each, so user text stays data.
+    A string that is the id of an entity of this KB is bound as that entity's IRI, an
+    ``http(s)`` string as an IRI, anything else as a literal (pass a pyoxigraph term to
+    choose). pyoxigraph serializes each term, so user text stays data.
     """
     if not bindings:
         return sparql
@@ -59,17 +66,17 @@ def with_bindings(sparql: str, bindings: dict[str, Any] | None) -> str:
     for name, value in bindings.items():
         if not name.isidentifier():
             raise UsageError(f"binding name {name!r} is not a valid SPARQL variable name")
-        terms.append((name, _term(value)))
+        terms.append((name, _term(backend, value)))
     return sparql + values_clause(terms)
 
 
-def _term(value: Any) -> ox.NamedNode | ox.Literal:
+def _term(backend: Backend, value: Any) -> ox.NamedNode | ox.Literal:
     if isinstance(value, ox.NamedNode | ox.Literal):
         return value
     if isinstance(value, bool):
         return ox.Literal(value)
     text = str(value)
-    if is_slug(text):
+    if is_slug(text) and _exists(backend, ox.NamedNode(iri(text))):
         return ox.NamedNode(iri(text))
     if text.startswith(("http://", "https://")):
         try:
@@ -77,6 +84,10 @@ def _term(value: Any) -> ox.NamedNode | ox.Literal:
         except ValueError as error:
             raise UsageError(f"binding {text!r} is not a valid IRI: {error}") from None
     return ox.Literal(text)
+
+
+def _exists(backend: Backend, entity: ox.NamedNode) -> bool:
+    return bool(backend.query("ASK {" + values_clause([("e", entity)]) + "?e ?p ?o }"))
 
 
 def with_prefixes(sparql: str) -> str:
@@ -92,7 +103,7 @@ def with_prefixes(sparql: str) -> str:
 
 def ids_of_type(backend: Backend, type_iri: str) -> list[str]:
     """Ids of every entity of one RDF class, for suggesting near ids in errors."""
-    query = "SELECT ?e WHERE { ?e a ?type }" + values_clause([("type", ox.NamedNode(type_iri))])
+    query = "SELECT ?e WHERE {" + values_clause([("type", ox.NamedNode(type_iri))]) + "?e a ?type }"
     solutions = backend.query(query)
     return sorted(s for s in (slug_of(row["e"].value) for row in solutions) if s)
 
@@ -100,13 +111,8 @@ def ids_of_type(backend: Backend, type_iri: str) -> list[str]:
 def is_of_type(backend: Backend, entity: ox.NamedNode, type_iri: str) -> bool:
     """Whether ``entity`` is an instance of the class (one cheap ASK, whatever the KB's size)."""
     pairs = [("e", entity), ("type", ox.NamedNode(type_iri))]
-    return bool(
-        backend.query(
-            "ASK { VALUES (?e ?type) { ("
-            + " ".join(str(term) for _, term in pairs)
-            + ") } ?e a ?type }"
-        )
-    )
+    # The VALUES block opens the group: Virtuoso accepts no VALUES after an ASK.
+    return bool(backend.query("ASK {" + values_clause(pairs) + "?e a ?type }"))
 
 
 def bound_terms(
@@ -149,12 +155,26 @@ def select(backend: Backend, sparql: str) -> list[dict[str, Any]]:
 
 def run_sparql(backend: Backend, sparql: str, bindings: dict[str, Any] | None = None) -> Any:
     """A raw query: rows for SELECT, a bool for ASK, triples for CONSTRUCT and DESCRIBE."""
-    result = backend.query(with_bindings(with_prefixes(sparql), bindings))
-    if isinstance(result, ox.QuerySolutions):
-        return solutions_to_rows(result)
-    if isinstance(result, ox.QueryBoolean):
-        return bool(result)
-    return list(result)
+    prefixed = with_prefixes(sparql)
+    added_lines = prefixed.count("\n") - sparql.count("\n")
+    try:
+        result = backend.query(with_bindings(backend, prefixed, bindings))
+        if isinstance(result, ox.QuerySolutions):
+            return solutions_to_rows(result)
+        if isinstance(result, ox.QueryBoolean):
+            return bool(result)
+        return list(result)
+    except UsageError as error:
+        # Report positions in the user's query, not in the one with prefixes added.
+        shifted = _POSITION.sub(
+            lambda m: f"error at {max(int(m[1]) - added_lines, 1)}:{m[2]}", str(error)
+        )
+        raise UsageError(shifted) from None
+    except (OSError, RuntimeError, ValueError) as error:
+        raise UsageError(f"SPARQL query failed: {one_line(str(error))}") from None
+
+
+_POSITION = re.compile(r"error at (\d+):(\d+)")
 
 
 __all__ = [

@@ -9,17 +9,9 @@ from typing import Any
 import pyoxigraph as ox
 
 from kb.errors import UsageError
-from kb.rules import Facts
-from kb.vocab import KB
+from kb.rules import FACT_PREDICATES, Facts
 
-_PREDICATES = {
-    KB + "mesaOptimizer": "mesa_optimizer",
-    KB + "objective": "objective",
-    KB + "proxyDivergesInTraining": "proxy_diverges_in_training",
-    KB + "proxyDivergesInDeployment": "proxy_diverges_in_deployment",
-    KB + "trainingConverged": "training_converged",
-    KB + "capabilitiesGeneralize": "capabilities_generalize",
-}
+_NAMES = {predicate: name for name, predicate in FACT_PREDICATES.items()}
 
 
 def read_facts(path: Path) -> Facts:
@@ -64,14 +56,14 @@ def _turtle(path: Path, text: str) -> dict[str, Any]:
         triples = [q.triple for q in ox.parse(text, format=ox.RdfFormat.TURTLE)]
     except SyntaxError as error:
         raise UsageError(f"{path}:{error.lineno}: Turtle syntax error: {error.msg}") from None
-    subjects = {t.subject for t in triples if t.predicate.value in _PREDICATES}
+    subjects = {t.subject for t in triples if t.predicate.value in _NAMES}
     if len(subjects) != 1:
         raise UsageError(
             f"{path}: expected the facts of exactly one scenario, found {len(subjects)}"
         )
     data: dict[str, Any] = {}
     for triple in triples:
-        name = _PREDICATES.get(triple.predicate.value)
+        name = _NAMES.get(triple.predicate.value)
         if name is None:
             continue
         value = triple.object

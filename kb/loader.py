@@ -459,6 +459,8 @@ def _pydantic_message(item: Any, kind: type[Entity]) -> str | None:
     if kind_of_error == "literal_error" and spec is not None:
         return f"{label}: {_short(value)} is not one of {', '.join(spec.choices)}"
     message = str(item["msg"]).removeprefix("Value error, ")
+    if not location:  # a rule across fields (a model validator): its message names them
+        return message
     return f"{label}: {message} (got {_short(value)})"
 
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from kb.fields import IsoDate, P, Slug, Text, Url
 
 VerdictValue = Literal["inner-aligned", "inner-misaligned", "not-applicable", "uncertain"]
+Basis = Literal["stated", "derived"]
 ObjectiveKind = Literal["base", "proxy"]
 WorkType = Literal[
     "paper", "forum-post", "comment", "sequence", "sequence-section", "podcast-episode"
@@ -197,7 +198,38 @@ class Approach(Entity):
     evidence: Annotated[list[Slug], P("kb:evidence", refs=("Quote",))] = Field(default_factory=list)
 
 
-class Scenario(Entity):
+class ScenarioFacts(BaseModel):
+    """The facts the executable definitions (``kb/rules.py``) read about a scenario.
+
+    ``KnowledgeBase.classify`` takes these for a scenario the essay never discussed; every
+    :class:`Scenario` has them too.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    mesa_optimizer: Annotated[bool, P("kb:mesaOptimizer")] = Field(
+        description="The trained system runs an internal optimization toward an objective."
+    )
+    objective: Annotated[ObjectiveKind, P("kb:objective")] = Field(
+        description="What it pursues (mesa-objective, or behavioural objective if not an "
+        "optimizer): the base objective itself, or a proxy agreeing with it on some inputs."
+    )
+    proxy_diverges_in_training: Annotated[bool, P("kb:proxyDivergesInTraining")] = Field(
+        description="The training distribution has cases where proxy and base objective part."
+    )
+    proxy_diverges_in_deployment: Annotated[bool, P("kb:proxyDivergesInDeployment")] = Field(
+        description="The deployment distribution has cases where proxy and base objective part."
+    )
+    training_converged: Annotated[bool, P("kb:trainingConverged")] = Field(
+        description="Training ran until optimal on the training distribution (false: stopped "
+        "early as good enough)."
+    )
+    capabilities_generalize: Annotated[bool, P("kb:capabilitiesGeneralize")] = Field(
+        description="Its capabilities carry over to deployment."
+    )
+
+
+class Scenario(Entity, ScenarioFacts):
     """An example the essay discusses, with the facts the executable definitions read."""
 
     rdf_type: ClassVar[str] = "kb:Scenario"
@@ -212,19 +244,18 @@ class Scenario(Entity):
     )
     source: Annotated[Slug | None, P("dcterms:source", refs=("Source",))] = None
     evidence: Annotated[list[Slug], P("kb:evidence", refs=("Quote",))] = Field(default_factory=list)
-    mesa_optimizer: Annotated[bool, P("kb:mesaOptimizer")]
-    objective: Annotated[ObjectiveKind, P("kb:objective")]
-    proxy_diverges_in_training: Annotated[bool, P("kb:proxyDivergesInTraining")]
-    proxy_diverges_in_deployment: Annotated[bool, P("kb:proxyDivergesInDeployment")]
-    training_converged: Annotated[bool, P("kb:trainingConverged")]
-    capabilities_generalize: Annotated[bool, P("kb:capabilitiesGeneralize")]
     facts_note: Annotated[Text | None, P("kb:factsNote")] = Field(
         None, description="How the facts were read from the essay."
     )
 
 
 class Verdict(Entity):
-    """How an approach classifies a scenario, as the essay states or plainly implies it."""
+    """How an approach classifies a scenario: stated (or plainly implied) by the essay, or
+    derived by the approach's rule (``kb/rules.py``) for a pair the essay leaves open.
+
+    Only stated verdicts are written in ``kb/data``; derived ones exist in the query store,
+    in exports and on the site, and need no evidence or attribution.
+    """
 
     rdf_type: ClassVar[str] = "kb:Verdict"
     file: ClassVar[str] = "verdicts"
@@ -233,22 +264,39 @@ class Verdict(Entity):
     scenario: Annotated[Slug, P("kb:scenario", refs=("Scenario",))]
     approach: Annotated[Slug, P("kb:approach", refs=("Approach",))]
     value: Annotated[VerdictValue, P("kb:verdictValue")]
-    hedged: Annotated[bool, P("kb:hedged")] = Field(description="The essay hedges this verdict.")
+    hedged: Annotated[bool, P("kb:hedged")] = Field(
+        description="The essay hedges this verdict (for a derived verdict: the rule does)."
+    )
     implied: Annotated[bool, P("kb:implied")] = Field(
         False, description="Plainly implied by the essay rather than stated in so many words."
     )
     rationale: Annotated[Text, P("kb:rationale")] = Field(description="In the project's words.")
     evidence: Annotated[list[Slug], P("kb:evidence", refs=("Quote",))] = Field(
-        min_length=1, description="The essay's sentences the verdict rests on."
+        default_factory=list,
+        description="The essay's sentences the verdict rests on (required when stated).",
     )
     asserted_by: Annotated[list[Slug], P("prov:wasAttributedTo", refs=("Researcher",))] = Field(
-        min_length=1, description="Who asserts the verdict."
+        default_factory=list, description="Who asserts the verdict (required when stated)."
     )
     in_own_words: Annotated[bool, P("kb:inOwnWords")] = Field(
         False,
         description="True when a researcher asserts it in their own quoted words; false when it "
         "is the essay author's interpretation.",
     )
+    basis: Annotated[Basis, P("kb:basis")] = Field(
+        "stated", description="'stated' in the essay, or 'derived' by the approach's rule."
+    )
+    conflict: Annotated[Text | None, P("kb:conflict")] = Field(
+        None, description="For a derived verdict: facts that contradict the approach's assumptions."
+    )
+
+    @model_validator(mode="after")
+    def _stated_verdicts_cite(self) -> Verdict:
+        if self.basis == "stated":
+            missing = [n for n in ("evidence", "asserted_by") if not getattr(self, n)]
+            if missing:
+                raise ValueError(f"a stated verdict needs {' and '.join(missing)}")
+        return self
 
 
 class Argument(Entity):

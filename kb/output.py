@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import shutil
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,8 +23,16 @@ def _cell(value: Any) -> str:
     return " ".join(str(value).split())
 
 
+#: Narrowest a table column may get; with more columns than fit, rows print as records.
+MIN_COLUMN = 10
+
+
 def table(rows: Sequence[dict[str, Any]], width: int | None = None) -> str:
-    """A plain-text table no wider than ``width`` (default: terminal, at most 80)."""
+    """A plain-text table no wider than ``width`` (default: terminal, at most 80).
+
+    Columns shrink (longest first, cut with "…") down to :data:`MIN_COLUMN`; when even
+    that is too wide, each row prints as a record instead, one wrapped field per line.
+    """
     if not rows:
         return "(no rows)\n"
     width = width or min(80, shutil.get_terminal_size((80, 24)).columns)
@@ -31,7 +40,9 @@ def table(rows: Sequence[dict[str, Any]], width: int | None = None) -> str:
     cells = [[_cell(row.get(c)) for c in columns] for row in rows]
     widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)]
     budget = width - 2 * (len(columns) - 1)
-    while sum(widths) > budget and max(widths) > 6:
+    if sum(min(w, MIN_COLUMN) for w in widths) > budget:
+        return records(rows, width)
+    while sum(widths) > budget:
         widest = widths.index(max(widths))
         widths[widest] -= 1
 
@@ -42,6 +53,21 @@ def table(rows: Sequence[dict[str, Any]], width: int | None = None) -> str:
     lines.append("  ".join("-" * w for w in widths))
     lines += ["  ".join(fit(v, w).ljust(w) for v, w in zip(r, widths, strict=True)) for r in cells]
     return "\n".join(line.rstrip() for line in lines) + "\n"
+
+
+def records(rows: Sequence[dict[str, Any]], width: int = 80) -> str:
+    """Each row as ``field  value`` lines, values wrapped to fit ``width``; rows apart."""
+    key_width = max(len(key) for row in rows for key in row)
+    value_width = max(width - key_width - 2, 20)
+    blocks = []
+    for row in rows:
+        lines = []
+        for key, value in row.items():
+            wrapped = textwrap.wrap(_cell(value), value_width) or [""]
+            lines.append(f"{key.ljust(key_width)}  {wrapped[0]}".rstrip())
+            lines += [f"{'':{key_width}}  {more}" for more in wrapped[1:]]
+        blocks.append("\n".join(lines) + "\n")
+    return "\n".join(blocks)
 
 
 def delimited(rows: Sequence[dict[str, Any]], delimiter: str) -> str:

@@ -24,7 +24,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kb.errors import UsageError
-from kb.server.scan import scan
+from kb.scan import scan
 
 RESULTS_ACCEPT = "application/sparql-results+xml, application/sparql-results+json;q=0.9"
 GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9"
@@ -186,18 +186,8 @@ ENTITIES_QUERY = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
 
 
 def fetch_entities(backend: Any) -> Any:
-    """The KB behind an endpoint as validated models (a :class:`kb.loader.Loaded`).
-
-    Every triple is fetched, less what the query store adds to the KB as written (see
-    :mod:`kb.store`): the derived verdicts and the ``kb:basis`` marks.
-    """
+    """The KB behind an endpoint, derived verdicts included, as validated models (a
+    :class:`kb.loader.Loaded`)."""
     from kb.loader import from_triples
-    from kb.vocab import KB
 
-    basis = KB + "basis"
-    triples = list(backend.query(ENTITIES_QUERY))
-    derived = {
-        t.subject for t in triples if t.predicate.value == basis and t.object.value == "derived"
-    }
-    kept = [t for t in triples if t.predicate.value != basis and t.subject not in derived]
-    return from_triples(kept, getattr(backend, "url", "endpoint"))
+    return from_triples(backend.query(ENTITIES_QUERY), getattr(backend, "url", "endpoint"))

@@ -13,8 +13,21 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from kb.errors import UsageError
+from kb.vocab import KB
 
+# Kept here, free of pydantic, for the fast query path; tests/test_rules.py checks each
+# against the one schema (kb.models: VerdictValue, ObjectiveKind and Scenario's fields).
 VERDICT_VALUES = ("inner-aligned", "inner-misaligned", "not-applicable", "uncertain")
+OBJECTIVE_KINDS = ("base", "proxy")
+#: The predicate of each fact, as on kb.models.Scenario.
+FACT_PREDICATES: dict[str, str] = {
+    "mesa_optimizer": KB + "mesaOptimizer",
+    "objective": KB + "objective",
+    "proxy_diverges_in_training": KB + "proxyDivergesInTraining",
+    "proxy_diverges_in_deployment": KB + "proxyDivergesInDeployment",
+    "training_converged": KB + "trainingConverged",
+    "capabilities_generalize": KB + "capabilitiesGeneralize",
+}
 
 
 @dataclass(frozen=True)
@@ -43,7 +56,7 @@ class Facts:
                 raise UsageError(f"missing fact {name!r}")
             value = data[name]
             if name == "objective":
-                if value not in ("base", "proxy"):
+                if value not in OBJECTIVE_KINDS:
                     raise UsageError(f"fact 'objective' must be 'base' or 'proxy', got {value!r}")
             elif not isinstance(value, bool):
                 raise UsageError(f"fact {name!r} must be true or false, got {value!r}")

@@ -1,7 +1,9 @@
 """``kb site build`` and ``kb site serve``: the published site, built from the KB alone.
 
 ``kb site build`` runs ``mkdocs build --strict`` with the repository's ``mkdocs.yml``; the
-KB to build from reaches the gen-files script through ``$KB_PATH``.
+KB to build from reaches the gen-files script through ``$KB_PATH``. The KB is checked first,
+so a bad KB is reported as a list of problems (exit 1) and a missing path as a usage error
+(exit 2) before mkdocs runs, leaving an existing output folder as it was.
 """
 
 from __future__ import annotations
@@ -15,16 +17,26 @@ from typing import Any
 
 from kb.errors import UsageError
 
+#: The variable site/gen_pages.py reads (kb.sitegen.data.KB_PATH_VARIABLE; not imported
+#: here, so that ``kb --help`` and the other commands stay fast).
+KB_PATH_VARIABLE = "KB_PATH"
+
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "mkdocs.yml"
 DEFAULT_OUT = ROOT / "site-build"
 
 
 def site_environment(kb_paths: list[str] | None) -> dict[str, str]:
-    """The environment for mkdocs: ``KB_PATH`` set (or cleared) and the banners silenced."""
+    """The environment for mkdocs: ``KB_PATH`` set (or cleared) and the banners silenced.
+
+    ``KB_PATH`` names ``kb_paths`` when given; otherwise it is removed, so an exported
+    ``KB_PATH`` never changes what ``kb site`` builds: without ``--kb``, the bundled KB.
+    """
     env = dict(os.environ)
     if kb_paths:
-        env["KB_PATH"] = os.pathsep.join(str(Path(p).resolve()) for p in kb_paths)
+        env[KB_PATH_VARIABLE] = os.pathsep.join(str(Path(p).resolve()) for p in kb_paths)
+    else:
+        env.pop(KB_PATH_VARIABLE, None)
     env.setdefault("NO_MKDOCS_2_WARNING", "1")
     env.setdefault("DISABLE_MKDOCS_2_WARNING", "true")
     # mkdocs-gen-files stages every generated page in a temporary folder; in memory, a
@@ -45,26 +57,38 @@ def mkdocs_command(verb: str, out: str | None = None, extra: list[str] | None = 
     return command + (extra or [])
 
 
+def check_kb(kb_paths: list[str] | None) -> None:
+    """Load the KB before mkdocs runs (and cleans its output folder).
+
+    Raises :class:`kb.errors.InvalidKB` with every problem, or :class:`kb.errors.UsageError`
+    for a path that names nothing to read; the command line prints either without a traceback.
+    """
+    from kb import loader
+
+    loader.load(kb_paths or None)
+
+
 def build(kb_paths: list[str] | None = None, out: str | None = None) -> int:
-    """Build the site; return mkdocs' exit code (0 when the strict build passed)."""
-    return subprocess.call(mkdocs_command("build", out), env=site_environment(kb_paths), cwd=ROOT)
+    """Check the KB, then build the site; return mkdocs' exit code (0: the strict build passed)."""
+    command = mkdocs_command("build", out)
+    check_kb(kb_paths)
+    return subprocess.call(command, env=site_environment(kb_paths), cwd=ROOT)
 
 
 def cmd_site_build(args: argparse.Namespace) -> int:
     code = build(args.kb, args.out)
     if code == 0:
         out = Path(args.out).resolve() if args.out else DEFAULT_OUT
-        print(f"site built in {out}; open {out / 'index.html'} or run `kb site serve`")
+        print(f"site built in {out}; serve it with `kb serve --site {out}`")
         return 0
     print("kb: site build failed (see the messages above)", file=sys.stderr)
     return 1
 
 
 def cmd_site_serve(args: argparse.Namespace) -> int:
-    extra = ["-a", f"127.0.0.1:{args.port}"]
-    return subprocess.call(
-        mkdocs_command("serve", extra=extra), env=site_environment(args.kb), cwd=ROOT
-    )
+    command = mkdocs_command("serve", extra=["-a", f"127.0.0.1:{args.port}"])
+    check_kb(args.kb)
+    return subprocess.call(command, env=site_environment(args.kb), cwd=ROOT)
 
 
 def register(sub: Any) -> None:

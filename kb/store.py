@@ -1,9 +1,10 @@
 """The query store: the KB's Turtle in pyoxigraph plus the verdicts the rules derive.
 
 This module is on the fast path of the command line, so it imports neither rdflib nor
-pydantic. Stated verdicts get ``kb:basis "stated"``; for every scenario and approach
-without one, the approach's rule adds a verdict with ``kb:basis "derived"``, so SPARQL
-sees both and can tell them apart.
+pydantic. Verdicts without a ``kb:basis`` are marked ``"stated"``; for every scenario and
+approach without a verdict, the approach's rule adds one with ``kb:basis "derived"``, so
+SPARQL sees both and can tell them apart. The derived verdicts' triples follow
+``kb.models.Verdict``; a test exports the store and validates it against the schema.
 """
 
 from __future__ import annotations
@@ -15,27 +16,24 @@ import pyoxigraph as ox
 
 from kb.errors import UsageError
 from kb.paths import turtle_files
-from kb.rules import RULES, Facts, RuleVerdict
+from kb.rules import FACT_PREDICATES, OBJECTIVE_KINDS, RULES, Facts, RuleVerdict
 from kb.vocab import KB, RDF_TYPE, XSD, iri, slug_of, sparql_prefixes
 
 _FACTS_QUERY = (
-    sparql_prefixes()
-    + """
-SELECT ?scenario ?mesa ?objective ?training ?deployment ?converged ?capabilities WHERE {
-  ?scenario a kb:Scenario ;
-    kb:mesaOptimizer ?mesa ;
-    kb:objective ?objective ;
-    kb:proxyDivergesInTraining ?training ;
-    kb:proxyDivergesInDeployment ?deployment ;
-    kb:trainingConverged ?converged ;
-    kb:capabilitiesGeneralize ?capabilities .
-}"""
+    "SELECT ?scenario "
+    + " ".join(f"?{name}" for name in FACT_PREDICATES)
+    + " WHERE { ?scenario a <"
+    + KB
+    + "Scenario> . "
+    + " ".join(f"?scenario <{predicate}> ?{name} ." for name, predicate in FACT_PREDICATES.items())
+    + " }"
 )
 _STATED_QUERY = (
     sparql_prefixes()
     + """
-SELECT ?verdict ?scenario ?approach WHERE {
+SELECT ?verdict ?scenario ?approach ?basis WHERE {
   ?verdict a kb:Verdict ; kb:scenario ?scenario ; kb:approach ?approach .
+  OPTIONAL { ?verdict kb:basis ?basis }
 }"""
 )
 _APPROACHES_QUERY = sparql_prefixes() + "SELECT ?approach WHERE { ?approach a kb:Approach }"
@@ -63,25 +61,24 @@ def _bool(term: ox.Literal) -> bool:
 
 
 def add_derived(store: ox.Store) -> None:
-    """Mark stated verdicts and add a derived verdict for every pair without one."""
+    """Mark unmarked verdicts as stated and derive a verdict for every pair without one."""
     stated = set()
     quads: list[ox.Quad] = []
     basis = ox.NamedNode(KB + "basis")
     for row in store.query(_STATED_QUERY):
         stated.add((row["scenario"].value, row["approach"].value))
-        quads.append(ox.Quad(row["verdict"], basis, ox.Literal("stated")))
+        if row["basis"] is None:
+            quads.append(ox.Quad(row["verdict"], basis, ox.Literal("stated")))
     approaches = [row["approach"] for row in store.query(_APPROACHES_QUERY)]
     for row in store.query(_FACTS_QUERY):
-        facts = Facts(
-            mesa_optimizer=_bool(row["mesa"]),
-            objective=row["objective"].value,
-            proxy_diverges_in_training=_bool(row["training"]),
-            proxy_diverges_in_deployment=_bool(row["deployment"]),
-            training_converged=_bool(row["converged"]),
-            capabilities_generalize=_bool(row["capabilities"]),
-        )
-        if facts.objective not in ("base", "proxy"):
+        if row["objective"].value not in OBJECTIVE_KINDS:
             continue
+        facts = Facts(
+            **{
+                name: row[name].value if name == "objective" else _bool(row[name])
+                for name in FACT_PREDICATES
+            }
+        )
         for approach in approaches:
             approach_id = slug_of(approach.value)
             rule = RULES.get(approach_id or "")

@@ -2,15 +2,21 @@
 
 Run by ``mkdocs build`` (see ``mkdocs.yml``); the pages are plain Markdown, built by
 :mod:`kb.sitegen`. ``KB_PATH`` holds Turtle files or folders separated by the system's
-path separator; unset, the bundled KB is used.
+path separator; unset, the bundled KB is used. A KB that cannot be built from (problems in
+the data, a path that names nothing) stops the build with one mkdocs error line, not a
+Python traceback; ``kb validate`` lists every problem.
 """
 
 from __future__ import annotations
 
-import mkdocs_gen_files
+import os
 
+import mkdocs_gen_files
+from mkdocs.exceptions import PluginError
+
+from kb.errors import InvalidKB, KBError
 from kb.sitegen.build import generate
-from kb.sitegen.data import kb_paths_from_env
+from kb.sitegen.data import KB_PATH_VARIABLE, kb_paths_from_env
 
 
 def _write(path: str, content: str | bytes) -> None:
@@ -25,4 +31,24 @@ def _append_home(markdown: str) -> None:
         stream.write("\n" + markdown)
 
 
-generate(_write, kb_paths_from_env(), _append_home)
+def _one_line(error: KBError, paths: list[str] | None) -> str:
+    """The error as one line, naming the KB and how to see every problem."""
+    where = f"{KB_PATH_VARIABLE}={os.pathsep.join(paths)}" if paths else "the bundled KB"
+    message = f"kb: cannot build the site from {where}: {error}"
+    if isinstance(error, InvalidKB) and error.problems:
+        more = len(error.problems) - 1
+        validate = " ".join(["kb validate", *(paths or [])])
+        message += f": {error.problems[0]}" + (f" (and {more} more)" if more else "")
+        message += f"; `{validate}` lists them all"
+    return message
+
+
+def main() -> None:
+    paths = kb_paths_from_env()
+    try:
+        generate(_write, paths, _append_home)
+    except KBError as error:
+        raise PluginError(_one_line(error, paths)) from None
+
+
+main()

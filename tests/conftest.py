@@ -19,9 +19,14 @@ SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 ESSAY = SHARED / "seeds" / "000_d3d824ec668cdee1.txt"
 
 
-def run_kb(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """Run the real command line (``python -m kb.cli``) and capture its output."""
-    env = {k: v for k, v in os.environ.items() if k != "KB_DEBUG"}
+def run_kb(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the real command line (``python -m kb.cli``) and capture its output.
+
+    ``env`` adds (or overrides) environment variables for this run.
+    """
+    env = {k: v for k, v in os.environ.items() if k != "KB_DEBUG"} | (env or {})
     return subprocess.run(
         [sys.executable, "-m", "kb.cli", *args],
         capture_output=True,
@@ -49,12 +54,14 @@ def kb_copy(tmp_path: Path) -> Path:
     return target
 
 
-def build_site(out: Path, kb_path: Path | None = None) -> subprocess.CompletedProcess[str]:
+def build_site(
+    out: Path, kb_path: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """``kb site build`` (a strict mkdocs build) into ``out``, optionally from another KB."""
     args = ["site", "build", "--out", str(out)]
     if kb_path is not None:
         args += ["--kb", str(kb_path)]
-    return run_kb(*args)
+    return run_kb(*args, env=env)
 
 
 @pytest.fixture(scope="session")

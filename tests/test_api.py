@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import doctest
 
+import pyoxigraph as ox
 import pytest
 
 import kb.api
 from kb import KnowledgeBase, ScenarioFacts, VerdictRow
 from kb.errors import UnknownId, UsageError
-from kb.models import Approach, Researcher, Scenario
+from kb.models import Approach, Researcher, Scenario, Verdict
 from kb.rules import RuleVerdict
 
 
@@ -114,3 +115,28 @@ def test_classify_accepts_models_and_mappings(k: KnowledgeBase) -> None:
         k.classify(42)  # type: ignore[arg-type]
     with pytest.raises(UsageError, match="fact 'training_converged' must be true or false"):
         k.classify({**facts.model_dump(), "training_converged": "no"})
+
+
+def test_derived_verdicts_are_entities(k: KnowledgeBase) -> None:
+    derived = [v for v in k.verdicts() if v.basis == "derived"]
+    assert derived
+    for row in derived:
+        model = k.get(row.id, Verdict)
+        assert (model.basis, model.value, model.evidence) == ("derived", row.verdict, [])
+
+
+def test_sparql_bindings_bind_ids_only_when_they_exist(k: KnowledgeBase) -> None:
+    query = "SELECT ?v WHERE { ?v kb:verdictValue ?x }"
+    by_value = k.sparql(query, bindings={"x": "inner-misaligned"})
+    assert by_value and by_value == k.sparql(query, bindings={"x": ox.Literal("inner-misaligned")})
+    assert k.sparql("ASK { ?s a kb:Scenario }", bindings={"s": "example-5"}) is True
+
+
+def test_local_queries_never_fetch(k: KnowledgeBase) -> None:
+    with pytest.raises(UsageError, match="SERVICE is not allowed"):
+        k.sparql("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }")
+
+
+def test_syntax_error_positions_are_the_users(k: KnowledgeBase) -> None:
+    with pytest.raises(UsageError, match=r"error at 2:"):
+        k.sparql("SELECT *\nWHERE { ?s ?p }")

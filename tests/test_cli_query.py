@@ -243,3 +243,21 @@ def test_query_path_imports_neither_pydantic_nor_rdflib() -> None:
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)
     assert result.stderr.strip().endswith("HEAVY="), result.stderr
+
+
+def test_wide_tables_fit_80_columns(kb_cli) -> None:  # type: ignore[no-untyped-def]
+    for args in (
+        ("ask", "verdicts", "scenario=example-3"),
+        ("sparql", "SELECT * WHERE { ?v a kb:Verdict ; ?p ?o } LIMIT 30"),
+        ("show", "verdict-example-3-objective-focused"),
+        ("verdicts", "example-4"),
+    ):
+        result = kb_cli(*args)
+        assert result.returncode == 0, result.stderr
+        assert max(len(line) for line in result.stdout.splitlines()) <= 80, args
+
+
+def test_show_derived_verdict(kb_cli) -> None:  # type: ignore[no-untyped-def]
+    result = kb_cli("show", "derived-birth-control-objective-focused", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert '"basis": "derived"' in result.stdout

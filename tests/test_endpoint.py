@@ -467,6 +467,6 @@ def test_site(base: str) -> None:
 def test_scan_doctests() -> None:
     import doctest
 
-    import kb.server.scan
+    import kb.scan
 
-    assert doctest.testmod(kb.server.scan).failed == 0
+    assert doctest.testmod(kb.scan).failed == 0

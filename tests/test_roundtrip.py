@@ -123,7 +123,9 @@ def knowledge_bases(draw: st.DrawFn) -> dict[str, Entity]:
             for spec in specs(kind):
                 strategy = _field(spec, ids)
                 assert strategy is not None, f"{kind.__name__}.{spec.name} has no targets"
-                fields[spec.name] = draw(strategy, label=f"{kind.__name__}.{spec.name}")
+                value = draw(strategy, label=f"{kind.__name__}.{spec.name}")
+                if value is not None or kind.model_fields[spec.name].default is None:
+                    fields[spec.name] = value  # else the field's default applies
             if kind is Source:
                 fields["primary"] = fields["primary"] and not primary_taken
                 primary_taken = primary_taken or fields["primary"]
@@ -132,6 +134,9 @@ def knowledge_bases(draw: st.DrawFn) -> dict[str, Entity]:
                 if pair in pairs:  # one verdict per scenario and approach
                     continue
                 pairs.add(pair)
+                if fields.get("basis", "stated") == "stated":  # a stated verdict cites
+                    fields["evidence"] = fields["evidence"] or [ids["Quote"][0]]
+                    fields["asserted_by"] = fields["asserted_by"] or [ids["Researcher"][0]]
             entities[slug] = kind.model_validate(fields)
     return entities
 

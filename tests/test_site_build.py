@@ -4,17 +4,24 @@ data files, cookbook, citations, search index and navigation size."""
 from __future__ import annotations
 
 import json
+import os
+import re
+import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urldefrag, urljoin, urlparse
 
 import pyoxigraph as ox
 import pytest
+from conftest import FIXTURES, ROOT, build_site
 
-from kb import KnowledgeBase
+from kb import KnowledgeBase, site_cli
 from kb.models import KINDS, Source, Term
 from kb.questions import registry
-from kb.sitegen.data import FOLDERS
+from kb.sitegen import cookbook, home
+from kb.sitegen.data import FOLDERS, KB_PATH_VARIABLE
+from kb.sitegen.render import VERDICT_SYMBOLS, verdict_badge, verdict_mark
 from kb.vocab import iri
 
 pytestmark = pytest.mark.slow
@@ -177,7 +184,7 @@ def test_cookbook_answers_every_question(crawled):
     pages, _ = crawled
     for name in registry():
         text = pages[f"/questions/{name}/"].plain
-        assert "SPARQL" in text and f"kb ask {name}" in text and "kb.ask(" in text
+        assert "SPARQL" in text and f"kb ask {name}" in text and "k.ask(" in text
         assert "Answer on this KB" in text
         assert "Not answerable" not in text, name
 
@@ -233,3 +240,92 @@ def test_search_index_has_labels_and_alternative_labels(built_site, kb):
 def test_site_command_has_help(kb_cli):
     result = kb_cli("site", "build", "--help")
     assert result.returncode == 0 and "--kb" in result.stdout and "--out" in result.stdout
+
+
+INVALID = FIXTURES / "invalid" / "dangling-reference.ttl"
+
+
+@pytest.fixture
+def old_site(tmp_path: Path) -> Path:
+    """An output folder holding an earlier build, which a failed build must leave as it is."""
+    out = tmp_path / "old-site"
+    out.mkdir()
+    (out / "index.html").write_text("earlier build", encoding="utf-8")
+    return out
+
+
+def test_site_build_on_invalid_kb_lists_problems_and_keeps_output(old_site):
+    result = build_site(old_site, INVALID)
+    assert result.returncode == 1, result.stdout + result.stderr
+    expected = INVALID.with_suffix(".expected").read_text(encoding="utf-8").split("\n")[0]
+    problem = expected.split(":", 1)[1]  # the fixture's problem, after its file name
+    lines = result.stderr.splitlines()
+    assert any(line.endswith(problem) and "dangling-reference.ttl" in line for line in lines)
+    assert "1 problem in the knowledge base" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert sorted(p.name for p in old_site.iterdir()) == ["index.html"]
+    assert (old_site / "index.html").read_text(encoding="utf-8") == "earlier build"
+
+
+def test_site_build_on_missing_path_is_a_usage_error(old_site, tmp_path):
+    missing = tmp_path / "nonexistent"
+    result = build_site(old_site, missing)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr.strip() == f"kb: {missing}: no such file or folder"
+    assert (old_site / "index.html").read_text(encoding="utf-8") == "earlier build"
+
+
+def test_site_build_without_kb_ignores_exported_kb_path(tmp_path):
+    """An exported KB_PATH does not change what `kb site build` builds: the bundled KB."""
+    out = tmp_path / "site"
+    result = build_site(out, env={KB_PATH_VARIABLE: str(INVALID)})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (out / "term" / "mesa-optimizer" / "index.html").is_file()
+    assert site_cli.KB_PATH_VARIABLE == KB_PATH_VARIABLE
+    assert KB_PATH_VARIABLE not in site_cli.site_environment(None)
+    assert site_cli.site_environment([str(INVALID)])[KB_PATH_VARIABLE] == str(INVALID.resolve())
+
+
+@pytest.mark.parametrize("kb_path", [INVALID, Path("/nonexistent/kb")])
+def test_plain_mkdocs_build_reports_a_bad_kb_in_one_line(tmp_path, kb_path):
+    env = dict(os.environ, KB_PATH=str(kb_path), NO_MKDOCS_2_WARNING="1")
+    env["DISABLE_MKDOCS_2_WARNING"] = "true"
+    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(tmp_path / "out")]
+    result = subprocess.run(
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    errors = [line for line in result.stderr.splitlines() if line.startswith("ERROR")]
+    assert len(errors) == 1, result.stderr
+    assert f"cannot build the site from KB_PATH={kb_path}" in errors[0]
+    if kb_path == INVALID:
+        assert "1 problem in the knowledge base" in errors[0]
+        assert f"`kb validate {kb_path}`" in errors[0]
+
+
+def test_legend_is_made_of_the_badges_and_marks_cells_use():
+    for value in VERDICT_SYMBOLS:
+        assert verdict_badge(value, hedged=False, basis="stated") in home.LEGEND
+    for mark in ("hedged", "derived", "implied"):
+        assert verdict_mark(mark) in home.LEGEND
+        assert verdict_mark(mark) in verdict_badge("uncertain", True, "derived", implied=True)
+
+
+def test_cookbook_python_snippet_runs_without_shadowing_the_package():
+    questions = list(registry().values())
+    question = next((q for q in questions if q.example), questions[0])
+    snippet = cookbook._python(question)
+    assert not re.search(r"^kb\b", snippet, re.M)
+    namespace: dict[str, object] = {}
+    exec(compile(snippet, "cookbook", "exec"), namespace)
+    assert isinstance(namespace["k"], KnowledgeBase)
+
+
+def test_guide_python_example_runs():
+    guide = (ROOT / "site" / "docs" / "guide.md").read_text(encoding="utf-8")
+    block = re.search(r"```python\n(.*?)```", guide, re.S)
+    assert block is not None and not re.search(r"^kb\b", block.group(1), re.M)
+    namespace: dict[str, object] = {}
+    exec(compile(block.group(1), "guide.md", "exec"), namespace)
+    assert isinstance(namespace["k"], KnowledgeBase)

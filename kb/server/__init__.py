@@ -2,7 +2,7 @@
 
 Modules, each with one job:
 
-- :mod:`kb.server.scan` reads a query's shape without running it (form, SERVICE, FROM);
+- :mod:`kb.scan` reads a query's shape without running it (form, SERVICE, FROM);
 - :mod:`kb.server.answer` answers one request against a store, bounded in rows;
 - :mod:`kb.server.pool` runs answers in worker processes, killing one that overruns;
 - :mod:`kb.server.http` speaks HTTP (SPARQL protocol, ``/questions``, the site).

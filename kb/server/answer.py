@@ -20,8 +20,8 @@ import pyoxigraph as ox
 
 from kb.engine import LocalBackend, run_question
 from kb.errors import UsageError
+from kb.scan import scan
 from kb.server import KB_GRAPH
-from kb.server.scan import scan
 from kb.vocab import PREFIXES, XSD
 
 JSON_TYPE = "application/json"

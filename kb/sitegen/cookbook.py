@@ -10,7 +10,7 @@ from typing import Any
 from kb.errors import KBError
 from kb.questions import Question, registry
 from kb.sitegen.data import SiteData
-from kb.sitegen.escape import html_text, md
+from kb.sitegen.escape import code, html_text, md
 from kb.sitegen.render import Links, Page, bullet_list, table
 
 #: Rows of an answer shown on its page.
@@ -19,8 +19,8 @@ ANSWER_ROWS = 50
 
 def _code_block(language: str, text: str) -> str:
     """A code block built as HTML, so no text (query or KB) can close a Markdown fence."""
-    code = html_text(text.rstrip())
-    return f'\n<pre class="kb-code language-{language}"><code>{code}</code></pre>\n'
+    escaped = html_text(text.rstrip())
+    return f'\n<pre class="kb-code language-{language}"><code>{escaped}</code></pre>\n'
 
 
 def _cli(question: Question) -> str:
@@ -32,8 +32,8 @@ def _python(question: Question) -> str:
     args = "".join(f", {k}={v!r}" for k, v in question.example.items())
     return (
         "from kb import KnowledgeBase\n\n"
-        "kb = KnowledgeBase.load()\n"
-        f"rows = kb.ask({question.name!r}{args})\n"
+        "k = KnowledgeBase.load()\n"
+        f"rows = k.ask({question.name!r}{args})\n"
         "for row in rows:\n"
         "    print(row)"
     )
@@ -46,7 +46,7 @@ def _cell(data: SiteData, links: Links, value: Any) -> str:
         return "yes" if value else "no"
     text = str(value)
     if data.get(text) is not None or text in data.verdict_rows:
-        return links.to(text) + f" <code>{md(text)}</code>"
+        return links.to(text) + f" {code(text)}"
     return md(text)
 
 
@@ -68,7 +68,7 @@ def answer(data: SiteData, links: Links, question: Question) -> str:
 def question_page(data: SiteData, question: Question) -> Page:
     path = f"questions/{question.name}.md"
     links = Links(data, "../")
-    out = [f"# {md(question.title)}\n\n<code>{md(question.name)}</code>\n\n"]
+    out = [f"# {md(question.title)}\n\n{code(question.name)}\n\n"]
     out.append(f"{md(question.description)}\n")
     out.append("\n## Parameters\n\n")
     out.append(
@@ -76,7 +76,7 @@ def question_page(data: SiteData, question: Question) -> Page:
             ["Name", "Type", "Required", "Description"],
             [
                 [
-                    f"<code>{md(p.name)}</code>",
+                    code(p.name),
                     md(p.type),
                     "no" if p.optional else "yes",
                     md(p.description),
@@ -106,8 +106,7 @@ def cookbook(data: SiteData) -> list[Page]:
     pages = [question_page(data, q) for q in questions]
     links = Links(data, "../")
     items = [
-        f"{links.page(f'questions/{q.name}.md', q.title)} (<code>{md(q.name)}</code>): "
-        f"{md(q.description)}"
+        f"{links.page(f'questions/{q.name}.md', q.title)} ({code(q.name)}): {md(q.description)}"
         for q in questions
     ]
     body = (

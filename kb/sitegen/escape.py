@@ -4,8 +4,9 @@ KB text is data, never markup. :func:`md` turns every character that Markdown, H
 Markdown extension could read as syntax into a numeric character reference, so the text
 shows as typed but cannot open a tag, a link, an image, an attribute list or a table cell.
 Whitespace (including newlines) collapses to single spaces, so text cannot start a new
-block either. Other contexts (attributes, YAML front matter, mermaid labels, external
-links, code) have their own function here; page modules use nothing else.
+block either. Other contexts (raw HTML, YAML front matter, mermaid labels, external links,
+inline code) have their own function here; page modules use nothing else. No KB text goes
+into an HTML attribute except an external link's URL, which :func:`external_link` checks.
 """
 
 from __future__ import annotations
@@ -43,11 +44,6 @@ def paragraphs(text: object) -> str:
     """Longer KB text as Markdown paragraphs: blank lines in the text separate them."""
     parts = [md(part) for part in re.split(r"\n\s*\n", str(text)) if part.strip()]
     return "\n\n".join(parts)
-
-
-def attr(text: object) -> str:
-    """KB text for an HTML attribute value (between double quotes)."""
-    return html.escape(squash(text), quote=True)
 
 
 def html_text(text: object) -> str:

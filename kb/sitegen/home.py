@@ -5,7 +5,17 @@ from __future__ import annotations
 from kb.models import Scenario
 from kb.sitegen.data import FOLDERS, PLURALS, SiteData
 from kb.sitegen.escape import md
-from kb.sitegen.render import Links, Page, bullet_list, short, table, verdict_badge
+from kb.sitegen.render import (
+    DISAGREE,
+    VERDICT_SYMBOLS,
+    Links,
+    Page,
+    bullet_list,
+    short,
+    table,
+    verdict_badge,
+    verdict_mark,
+)
 from kb.sitegen.scenarios import disagreement
 
 #: Scenarios shown in the home page's matrix; larger KBs continue on the matrix pages.
@@ -14,23 +24,19 @@ HOME_ROWS = 60
 MATRIX_ROWS = 250
 MAX_COLUMNS = 12
 
+#: What the marks of a matrix cell or row mean, in the legend's order.
+MARK_MEANINGS = (
+    (verdict_mark("hedged"), "the essay hedges it"),
+    (verdict_mark("derived"), "computed by the approach's rule, not stated in the essay"),
+    (verdict_mark("implied"), "plainly implied by the essay, not said in so many words"),
+    (DISAGREE, "rows where the verdicts differ"),
+)
+
 LEGEND = (
     '\n<p class="kb-legend">Legend: '
-    + " ".join(
-        f'<span class="kb-verdict kb-v-{value}"><span aria-hidden="true">{symbol}</span> '
-        f"{value}</span>"
-        for value, symbol in (
-            ("inner-aligned", "✔"),
-            ("inner-misaligned", "✘"),
-            ("uncertain", "?"),
-            ("not-applicable", "∅"),
-        )
-    )
-    + ' · <span class="kb-mark kb-hedged">hedged</span> the essay hedges it'
-    ' · <span class="kb-mark kb-derived">derived</span> computed by the approach\'s rule,'
-    " not stated in the essay"
-    ' · <span class="kb-disagree">approaches disagree</span> rows where the verdicts differ'
-    "</p>\n\n"
+    + " ".join(verdict_badge(value, hedged=False, basis="stated") for value in VERDICT_SYMBOLS)
+    + "".join(f" · {mark} {meaning}" for mark, meaning in MARK_MEANINGS)
+    + "</p>\n\n"
 )
 
 
@@ -41,7 +47,7 @@ def matrix_table(data: SiteData, links: Links, scenarios: list[Scenario]) -> str
     for scenario in scenarios:
         first = links.to(scenario.id)
         if disagreement(data, scenario.id):
-            first += ' <span class="kb-disagree">approaches disagree</span>'
+            first += " " + DISAGREE
         cells = [first]
         for approach in approaches:
             row = data.matrix.get((scenario.id, approach.id))

@@ -12,18 +12,21 @@ from dataclasses import dataclass
 from kb.api import VerdictRow
 from kb.models import Entity, Quote, Verdict
 from kb.sitegen.data import SINGULAR, SiteData, folder_of, page_path
-from kb.sitegen.escape import md, title
+from kb.sitegen.escape import code, md, title
 from kb.vocab import iri
 
 #: Longest list of related entities shown on one page; the rest are counted, not listed.
 LIST_LIMIT = 200
 
+#: The verdict values with their symbols, in the order the legend lists them.
 VERDICT_SYMBOLS = {
     "inner-aligned": "✔",
     "inner-misaligned": "✘",
-    "not-applicable": "∅",
     "uncertain": "?",
+    "not-applicable": "∅",
 }
+#: The mark on a scenario whose verdicts differ between approaches.
+DISAGREE = '<span class="kb-disagree">approaches disagree</span>'
 
 
 @dataclass
@@ -141,15 +144,20 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]], limit: int = LI
     return text
 
 
+def verdict_mark(name: str) -> str:
+    """A verdict's ``hedged``, ``derived`` or ``implied`` mark."""
+    return f'<span class="kb-mark kb-{name}">{name}</span>'
+
+
 def verdict_badge(value: str, hedged: bool, basis: str, implied: bool = False) -> str:
     """The verdict as text and colour: symbol, value, and hedged/derived/implied marks."""
     marks = []
     if hedged:
-        marks.append('<span class="kb-mark kb-hedged">hedged</span>')
+        marks.append(verdict_mark("hedged"))
     if basis != "stated":
-        marks.append('<span class="kb-mark kb-derived">derived</span>')
+        marks.append(verdict_mark("derived"))
     if implied:
-        marks.append('<span class="kb-mark kb-implied">implied</span>')
+        marks.append(verdict_mark("implied"))
     symbol = VERDICT_SYMBOLS.get(value, "")
     css = value if value in VERDICT_SYMBOLS else "other"
     badge = (
@@ -175,7 +183,7 @@ def header(data: SiteData, path: str, kind_name: str, entity_id: str, label: str
     return (
         f"# {md(label)}\n\n"
         f"[Home]({base_of(path)}index.md) &rsaquo; [{md(kind_name)}](index.md) · "
-        f"IRI <code>{iri(entity_id)}</code> · "
+        f"IRI {code(iri(entity_id))} · "
         f'data: <a href="{ttl}" type="text/turtle">Turtle</a> · '
         f'<a href="{jsonld}" type="application/ld+json">JSON-LD</a>\n'
     )

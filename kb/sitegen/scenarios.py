@@ -7,6 +7,7 @@ from kb.models import Scenario, Verdict
 from kb.sitegen.data import SiteData, page_path
 from kb.sitegen.escape import md, paragraphs
 from kb.sitegen.render import (
+    DISAGREE,
     Links,
     Page,
     base_of,
@@ -67,7 +68,7 @@ def scenario_page(data: SiteData, scenario: Scenario) -> Page:
     out.append("\n## Verdicts\n\n")
     if disagreement(data, scenario.id):
         out.append(
-            '<p class="kb-disagree-note"><span class="kb-disagree">approaches disagree</span> '
+            f'<p class="kb-disagree-note">{DISAGREE} '
             "The approaches give this scenario different verdicts.</p>\n\n"
         )
     rows = []
