@@ -210,9 +210,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     from kb.export import export_text
     from kb.writer import write_atomic
 
+    output = Path(args.output) if args.output else None
+    if output is not None and not output.parent.is_dir():
+        raise UsageError(f"{output.parent}: no such folder")
     text = export_text(args.kb, args.format)
-    if args.output:
-        write_atomic(Path(args.output), text)
+    if output is not None:
+        write_atomic(output, text)
         print(f"wrote {args.output}", file=sys.stderr)
     else:
         _out(text)

@@ -17,6 +17,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     for name in ("workers", "max_rows", "max_body", "max_memory"):
         if getattr(args, name) < 1:
             raise UsageError(f"--{name.replace('_', '-')} must be at least 1")
+    if not 0 <= args.port <= 65535:
+        raise UsageError("--port must be between 0 and 65535")
     if args.timeout <= 0:
         raise UsageError("--timeout must be more than 0 seconds")
     serve(

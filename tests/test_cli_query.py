@@ -261,3 +261,14 @@ def test_show_derived_verdict(kb_cli) -> None:  # type: ignore[no-untyped-def]
     result = kb_cli("show", "derived-birth-control-objective-focused", "--format", "json")
     assert result.returncode == 0, result.stderr
     assert '"basis": "derived"' in result.stdout
+
+
+def test_usage_errors_are_one_line(kb_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    for args, message in (
+        (("export", "-o", str(tmp_path / "missing" / "kb.ttl")), "no such folder"),
+        (("serve", "--port", "99999"), "--port must be between 0 and 65535"),
+    ):
+        result = kb_cli(*args)
+        assert result.returncode == 2, args
+        assert message in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "missing").exists()
