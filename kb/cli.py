@@ -25,6 +25,19 @@ def _out(text: str) -> None:
     sys.stdout.write(text)
 
 
+def _progress() -> Callable[[str], None] | None:
+    """Progress on stderr, one line rewritten in place, only when stderr is a terminal
+    (never in pipes or logs); call it with "" to clear the line."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(line: str) -> None:
+        sys.stderr.write(f"\r\x1b[K{'kb: ' + line if line else ''}")
+        sys.stderr.flush()
+
+    return show
+
+
 def _backend(args: argparse.Namespace) -> Any:
     from kb import engine
 
@@ -41,7 +54,10 @@ def _backend(args: argparse.Namespace) -> Any:
 def cmd_validate(args: argparse.Namespace) -> int:
     from kb.loader import check
 
-    loaded, problems = check(args.paths or None)
+    progress = _progress()
+    loaded, problems = check(args.paths or None, progress=progress)
+    if progress:
+        progress("")
     if args.format == "json":
         _out(json.dumps([p.as_dict() for p in problems], indent=2, ensure_ascii=False) + "\n")
     else:

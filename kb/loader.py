@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -74,14 +75,23 @@ def load(paths: Sequence[str | Path] | None = None) -> Loaded:
     return loaded
 
 
-def check(paths: Sequence[str | Path] | None = None) -> tuple[Loaded, list[Problem]]:
+def check(
+    paths: Sequence[str | Path] | None = None, progress: Callable[[str], None] | None = None
+) -> tuple[Loaded, list[Problem]]:
     """Load what can be loaded and return it with every problem found.
 
-    Raises :class:`kb.errors.UsageError` only when ``paths`` names nothing to read.
+    ``progress`` hears one line per file and step, for long loads on a terminal. Raises
+    :class:`kb.errors.UsageError` only when ``paths`` names nothing to read.
     """
     state = _State(Loaded(files=turtle_files(paths)))
-    for path in state.loaded.files:
+    started = time.perf_counter()
+    for number, path in enumerate(state.loaded.files, start=1):
+        if progress:
+            progress(f"[{number}/{len(state.loaded.files)}] reading {path}")
         _load_file(path, state)
+    if progress:
+        count = len(state.loaded.entities)
+        progress(f"checking references of {count} entities ({time.perf_counter() - started:.1f}s)")
     state.problems.extend(_reference_problems(state))
     state.problems.extend(_integrity_problems(state.loaded))
     return state.loaded, sorted(set(state.problems), key=lambda p: (p.file, p.line or 0, str(p)))

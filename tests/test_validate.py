@@ -184,3 +184,13 @@ def test_cli_validate_usage_errors_exit_2(kb_cli, args: tuple[str, ...]) -> None
     assert result.returncode == 2, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
     assert result.stderr.strip()
+
+
+def test_check_reports_progress_per_file() -> None:
+    from kb.loader import check
+
+    heard: list[str] = []
+    loaded, problems = check(progress=heard.append)
+    assert problems == []
+    assert len([line for line in heard if "reading" in line]) == len(loaded.files)
+    assert heard[-1].startswith(f"checking references of {len(loaded.entities)} entities")
