@@ -329,3 +329,16 @@ def test_guide_python_example_runs():
     namespace: dict[str, object] = {}
     exec(compile(block.group(1), "guide.md", "exec"), namespace)
     assert isinstance(namespace["k"], KnowledgeBase)
+
+
+def test_definitions_list_authors_in_the_sources_order(built_site: Path) -> None:
+    """Risks from Learned Optimization lists Hubinger first; the site keeps that order, and
+    says endorsers endorse the approach, not the definition."""
+    page = (built_site / "term" / "inner-alignment" / "index.html").read_text(encoding="utf-8")
+    by_lines = [p for p in page.split("<p>") if "By:" in p and "Advanced Machine Learning" in p]
+    assert len(by_lines) == 1
+    line = by_lines[0]
+    names = ["Evan Hubinger", "Chris van Merwijk", "Vladimir Mikulik", "Joar Skalse"]
+    positions = [line.index(name) for name in names]
+    assert positions == sorted(positions)
+    assert "approach:" in line

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from kb.api import VerdictRow
-from kb.models import Entity, Quote, Verdict
+from kb.models import Entity, Quote, Source, Verdict
 from kb.sitegen.data import SINGULAR, SiteData, folder_of, page_path
 from kb.sitegen.escape import code, md, title
 from kb.vocab import iri
@@ -203,6 +203,13 @@ def unverified(text: str = "unverified") -> str:
     return f'<span class="kb-mark kb-unverified">{md(text)}</span>'
 
 
+def in_author_order(data: SiteData, people: list[str], source_id: str | None) -> list[str]:
+    """People in the order the source lists its authors (others after, by id)."""
+    source = data.get(source_id) if source_id else None
+    order = source.authors if isinstance(source, Source) else []
+    return sorted(people, key=lambda p: (order.index(p) if p in order else len(order), p))
+
+
 def quote_block(data: SiteData, links: Links, quote_id: str | None) -> str:
     """A quote with its provenance: author(s), source, locator and where it was quoted."""
     if quote_id is None:
@@ -211,7 +218,8 @@ def quote_block(data: SiteData, links: Links, quote_id: str | None) -> str:
     if not isinstance(quote, Quote):
         return f"\n> *Quote {md(quote_id)} is not in this KB.*\n"
     source = data.get(quote.source)
-    who = links.many(quote.speakers, empty=unverified("author not recorded"))
+    speakers = in_author_order(data, quote.speakers, quote.source)
+    who = links.many(speakers, empty=unverified("author not recorded"))
     parts = [who, "in " + links.to(quote.source)]
     if source is not None and getattr(source, "unidentified", False):
         parts.append(unverified("unidentified source"))

@@ -11,17 +11,20 @@ from kb.sitegen.render import (
     base_of,
     bullet_list,
     entity_header,
+    in_author_order,
     note_block,
     quote_block,
 )
 
 
-def endorsers(data: SiteData, definition: Definition) -> list[str]:
-    """Researchers who endorse an approach that includes this definition."""
-    found: set[str] = set()
+def approach_line(data: SiteData, links: Links, definition: Definition) -> str:
+    """The approaches a definition belongs to, each with the researchers who endorse it
+    (they endorse the approach, not necessarily this wording of it)."""
+    parts = []
     for approach in data.pointing(definition.id, Approach, "definitions"):
-        found.update(approach.endorsed_by)
-    return sorted(found)
+        who = links.many(approach.endorsed_by, empty="")
+        parts.append(links.to(approach.id) + (f" (endorsed by {who})" if who else ""))
+    return "; ".join(parts) or "—"
 
 
 def term_page(data: SiteData, term: Term) -> Page:
@@ -46,12 +49,13 @@ def term_page(data: SiteData, term: Term) -> Page:
     if not definitions:
         out.append("\n*The KB records no definition of this term.*\n")
     for definition in definitions[:200]:
+        authors = links.many(in_author_order(data, definition.authors, definition.source))
         out.append(f"\n### {links.to(definition.id)}\n")
         out.append(f"\n{md(definition.paraphrase)}\n")
         out.append(
-            f"\n**By:** {links.many(definition.authors)} · "
+            f"\n**By:** {authors} · "
             f"**source:** {links.to(definition.source) or '—'} · "
-            f"**endorsed by:** {links.many(endorsers(data, definition))}\n"
+            f"**approach:** {approach_line(data, links, definition)}\n"
         )
         out.append(quote_block(data, links, definition.quote))
     parts = data.pointing(term.id, DecompositionPart, "term")
@@ -71,12 +75,11 @@ def definition_page(data: SiteData, definition: Definition) -> Page:
     out.append(f"\n{paragraphs(definition.paraphrase)}\n")
     out.append(quote_block(data, links, definition.quote))
     out.append("\n## Provenance\n\n")
-    approaches = data.pointing(definition.id, Approach, "definitions")
+    authors = in_author_order(data, definition.authors, definition.source)
     rows = [
-        f"**Authors:** {links.many(definition.authors)}",
+        f"**Authors:** {links.many(authors)}",
         f"**Source:** {links.to(definition.source) or '—'}",
-        f"**Endorsed by:** {links.many(endorsers(data, definition))}",
-        f"**In approach:** {links.many(a.id for a in approaches)}",
+        f"**In approach:** {approach_line(data, links, definition)}",
     ]
     if definition.revision_of:
         rows.append(f"**Revises:** {links.to(definition.revision_of)}")
