@@ -60,6 +60,23 @@ class VerdictRow(BaseModel):
     source: str | None = None
     conflict: str | None = None
 
+    @classmethod
+    def of(cls, verdict: Verdict, source: str | None = None) -> VerdictRow:
+        """The row for a :class:`kb.models.Verdict` (the inverse of :meth:`as_verdict`)."""
+        return cls(
+            id=verdict.id,
+            scenario=verdict.scenario,
+            approach=verdict.approach,
+            verdict=verdict.value,
+            hedged=verdict.hedged,
+            implied=verdict.implied,
+            in_own_words=verdict.in_own_words,
+            basis=verdict.basis,
+            rationale=verdict.rationale,
+            source=source,
+            conflict=verdict.conflict,
+        )
+
     def as_verdict(self) -> Verdict:
         """The row as a :class:`kb.models.Verdict` (derived verdicts have no evidence)."""
         return Verdict(

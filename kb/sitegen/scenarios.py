@@ -117,17 +117,7 @@ def _common(data: SiteData, links: Links, row: VerdictRow) -> list[str]:
 def verdict_page(data: SiteData, verdict: Verdict) -> Page:
     path = page_path("verdict", verdict.id)
     links = Links(data, base_of(path))
-    row = data.verdict_rows.get(verdict.id) or VerdictRow(
-        id=verdict.id,
-        scenario=verdict.scenario,
-        approach=verdict.approach,
-        verdict=verdict.value,
-        hedged=verdict.hedged,
-        implied=verdict.implied,
-        basis="stated",
-        rationale=verdict.rationale,
-        source=None,
-    )
+    row = data.verdict_rows.get(verdict.id) or VerdictRow.of(verdict)
     out = [entity_header(data, path, verdict), *_common(data, links, row)]
     words = (
         "in their own quoted words"
