@@ -140,7 +140,7 @@ class KnowledgeBase:
         found = self.entities.get(entity_id)
         if found is None or not isinstance(found, kind):
             known = [i for i, e in self.entities.items() if isinstance(e, kind)]
-            raise UnknownId(kind.__name__.lower() if kind is not Entity else "id", entity_id, known)
+            raise UnknownId(kind.kind.noun if kind is not Entity else "id", entity_id, known)
         return found
 
     def all(self, kind: type[E]) -> list[E]:

@@ -9,9 +9,10 @@ from typing import Any
 import pyoxigraph as ox
 
 from kb.errors import UsageError
-from kb.rules import FACT_PREDICATES, Facts
+from kb.schema_table import FACTS, Facts
+from kb.vocab import expand
 
-_NAMES = {predicate: name for name, predicate in FACT_PREDICATES.items()}
+_NAMES = {expand(fact.curie): fact.name for fact in FACTS}
 
 
 def read_facts(path: Path) -> Facts:

@@ -1,40 +1,22 @@
 """Field types and the RDF annotation that ties each pydantic field to one predicate.
 
 The models in :mod:`kb.models` are the one schema. Each field carries a :class:`P`
-marker naming its predicate; :mod:`kb.mapping` reads those markers to turn models
-into triples and back, and :mod:`kb.schema_export` derives the vocabulary, SHACL
-shapes and JSON Schema from the same markers.
+marker naming its predicate (defined in :mod:`kb.schema_table`, free of pydantic);
+:mod:`kb.mapping` reads those markers to turn models into triples and back, and
+:mod:`kb.schema_export` derives the vocabulary, SHACL shapes and JSON Schema from them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated
 
 from pydantic import AfterValidator, StringConstraints
 
-from kb.vocab import PREFIXES, SLUG_PATTERN
+from kb.schema_table import P
+from kb.vocab import SLUG_PATTERN
 
 DATE_PATTERN = r"^\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?$"
 URL_PATTERN = r"^https?://[^\s<>\"{}|\\^`]+$"
-
-
-@dataclass(frozen=True)
-class P:
-    """Marks a model field as stored under one RDF predicate (a CURIE of :data:`PREFIXES`).
-
-    ``refs`` names the entity classes a reference may point to; ``ordered`` stores a
-    list as an RDF collection instead of repeated triples.
-    """
-
-    curie: str
-    refs: tuple[str, ...] = ()
-    ordered: bool = False
-
-    @property
-    def iri(self) -> str:
-        prefix, local = self.curie.split(":", 1)
-        return PREFIXES[prefix] + local
 
 
 def _not_blank(value: str) -> str:
@@ -60,6 +42,8 @@ def _valid_iri(value: str) -> str:
         raise ValueError(f"not a valid IRI: {error}") from None
     return value
 
+
+__all__ = ["IsoDate", "P", "Slug", "Text", "Url", "date_datatype"]
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
 Text = Annotated[str, AfterValidator(_not_blank)]

@@ -1,25 +1,35 @@
 """The one schema: a pydantic model per kind of entity.
 
 Every field names its RDF predicate with :class:`kb.fields.P`; nothing else in the
-project declares predicates, shapes or JSON Schema by hand. ``file`` names the Turtle
-file of ``kb/data`` that holds entities of that kind.
+project declares predicates, shapes or JSON Schema by hand. Each model's row of
+:data:`kb.schema_table.KINDS` (``Model.kind``) gives its RDF class, Turtle file and
+labels; the value sets, the scenario facts and the verdict's predicates come from that
+table too.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, get_type_hints
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
 from kb.fields import IsoDate, P, Slug, Text, Url
-
-VerdictValue = Literal["inner-aligned", "inner-misaligned", "not-applicable", "uncertain"]
-Basis = Literal["stated", "derived"]
-ObjectiveKind = Literal["base", "proxy"]
-WorkType = Literal[
-    "paper", "forum-post", "comment", "sequence", "sequence-section", "podcast-episode"
-]
-SourceField = Literal["title", "authors", "date", "url", "identifier", "publisher", "part_of"]
+from kb.schema_table import (
+    FACTS,
+    VERDICT_FIELDS,
+    Basis,
+    Facts,
+    Kind,
+    SourceField,
+    VerdictValue,
+    WorkType,
+)
+from kb.schema_table import (
+    KIND_BY_NAME as KIND_ROWS,
+)
+from kb.schema_table import (
+    KINDS as TABLE_KINDS,
+)
 
 
 class Entity(BaseModel):
@@ -27,9 +37,19 @@ class Entity(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
 
+    kind: ClassVar[Kind]
     rdf_type: ClassVar[str]
     file: ClassVar[str]
     label_field: ClassVar[str] = "label"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Each model's RDF class and file come from its row of the schema table."""
+        super().__init_subclass__(**kwargs)
+        if cls.__name__ not in KIND_ROWS:
+            raise TypeError(f"{cls.__name__} has no row in kb.schema_table.KINDS")
+        cls.kind = KIND_ROWS[cls.__name__]
+        cls.rdf_type = cls.kind.rdf_type
+        cls.file = cls.kind.file
 
     id: Slug = Field(description="Stable id; the entity's IRI is the base IRI plus this id.")
     note: Annotated[Text | None, P("rdfs:comment")] = Field(
@@ -43,9 +63,6 @@ class Entity(BaseModel):
 
 class Term(Entity):
     """A term of the debate, as a SKOS concept."""
-
-    rdf_type: ClassVar[str] = "skos:Concept"
-    file: ClassVar[str] = "terms"
 
     label: Annotated[Text, P("skos:prefLabel")] = Field(description="Preferred label.")
     alt_labels: Annotated[list[Text], P("skos:altLabel")] = Field(
@@ -64,9 +81,6 @@ class Term(Entity):
 class Researcher(Entity):
     """A person whose definitions, names or arguments the essay discusses."""
 
-    rdf_type: ClassVar[str] = "foaf:Person"
-    file: ClassVar[str] = "researchers"
-
     label: Annotated[Text, P("foaf:name")] = Field(description="Name as written in the sources.")
     alternate_names: Annotated[list[Text], P("schema:alternateName")] = Field(default_factory=list)
     forum_username: Annotated[Text | None, P("kb:forumUsername")] = Field(
@@ -76,9 +90,6 @@ class Researcher(Entity):
 
 class Source(Entity):
     """A work the essay cites (or the essay itself). Unverified facts are listed by field."""
-
-    rdf_type: ClassVar[str] = "schema:CreativeWork"
-    file: ClassVar[str] = "sources"
 
     label: Annotated[Text, P("dcterms:title")] = Field(description="Title, or a description.")
     work_type: Annotated[WorkType, P("kb:workType")]
@@ -109,8 +120,6 @@ class Source(Entity):
 class Quote(Entity):
     """Words quoted verbatim, with the work they come from and the work they were taken from."""
 
-    rdf_type: ClassVar[str] = "schema:Quotation"
-    file: ClassVar[str] = "quotes"
     label_field: ClassVar[str] = "text"
 
     text: Annotated[Text, P("schema:text")] = Field(description="The exact words.")
@@ -130,9 +139,6 @@ class Quote(Entity):
 
 class Definition(Entity):
     """One distinct definition of a term, by its author(s), in a source."""
-
-    rdf_type: ClassVar[str] = "kb:Definition"
-    file: ClassVar[str] = "definitions"
 
     label: Annotated[Text, P("rdfs:label")]
     defines: Annotated[Slug, P("kb:defines", refs=("Term",))]
@@ -155,9 +161,6 @@ class Definition(Entity):
 class DecompositionPart(Entity):
     """A step of the essay's three-step decomposition, or a dimension of step 3."""
 
-    rdf_type: ClassVar[str] = "kb:DecompositionPart"
-    file: ClassVar[str] = "decomposition"
-
     label: Annotated[Text, P("rdfs:label")]
     number: Annotated[Text, P("kb:stepNumber")] = Field(description="'1', '2', '3', '3a', ...")
     description: Annotated[Text, P("dcterms:description")]
@@ -168,9 +171,6 @@ class DecompositionPart(Entity):
 
 class Approach(Entity):
     """A family of definitions of inner alignment, as the essay compares them."""
-
-    rdf_type: ClassVar[str] = "kb:Approach"
-    file: ClassVar[str] = "approaches"
 
     label: Annotated[Text, P("rdfs:label")]
     description: Annotated[Text, P("dcterms:description")]
@@ -198,42 +198,30 @@ class Approach(Entity):
     evidence: Annotated[list[Slug], P("kb:evidence", refs=("Quote",))] = Field(default_factory=list)
 
 
-class ScenarioFacts(BaseModel):
-    """The facts the executable definitions (``kb/rules.py``) read about a scenario.
-
-    ``KnowledgeBase.classify`` takes these for a scenario the essay never discussed; every
-    :class:`Scenario` has them too.
-    """
-
+class _FactsModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    mesa_optimizer: Annotated[bool, P("kb:mesaOptimizer")] = Field(
-        description="The trained system runs an internal optimization toward an objective."
-    )
-    objective: Annotated[ObjectiveKind, P("kb:objective")] = Field(
-        description="What it pursues (mesa-objective, or behavioural objective if not an "
-        "optimizer): the base objective itself, or a proxy agreeing with it on some inputs."
-    )
-    proxy_diverges_in_training: Annotated[bool, P("kb:proxyDivergesInTraining")] = Field(
-        description="The training distribution has cases where proxy and base objective part."
-    )
-    proxy_diverges_in_deployment: Annotated[bool, P("kb:proxyDivergesInDeployment")] = Field(
-        description="The deployment distribution has cases where proxy and base objective part."
-    )
-    training_converged: Annotated[bool, P("kb:trainingConverged")] = Field(
-        description="Training ran until optimal on the training distribution (false: stopped "
-        "early as good enough)."
-    )
-    capabilities_generalize: Annotated[bool, P("kb:capabilitiesGeneralize")] = Field(
-        description="Its capabilities carry over to deployment."
-    )
+
+#: The facts the executable definitions (``kb/rules.py``) read about a scenario, one field
+#: per row of :data:`kb.schema_table.FACTS`. ``KnowledgeBase.classify`` takes these for a
+#: scenario the essay never discussed; every :class:`Scenario` has them too.
+ScenarioFacts: type[BaseModel] = create_model(
+    "ScenarioFacts",
+    __base__=_FactsModel,
+    __doc__="The facts the executable definitions (``kb/rules.py``) read about a scenario.",
+    __module__=__name__,
+    **{
+        fact.name: (
+            Annotated[get_type_hints(Facts)[fact.name], P(fact.curie)],
+            Field(description=fact.description),
+        )
+        for fact in FACTS
+    },
+)
 
 
-class Scenario(Entity, ScenarioFacts):
+class Scenario(Entity, ScenarioFacts):  # type: ignore[misc, valid-type]  # built from the table
     """An example the essay discusses, with the facts the executable definitions read."""
-
-    rdf_type: ClassVar[str] = "kb:Scenario"
-    file: ClassVar[str] = "scenarios"
 
     label: Annotated[Text, P("rdfs:label")]
     description: Annotated[Text, P("dcterms:description")]
@@ -249,6 +237,9 @@ class Scenario(Entity, ScenarioFacts):
     )
 
 
+_V = VERDICT_FIELDS
+
+
 class Verdict(Entity):
     """How an approach classifies a scenario: stated (or plainly implied) by the essay, or
     derived by the approach's rule (``kb/rules.py``) for a pair the essay leaves open.
@@ -257,36 +248,36 @@ class Verdict(Entity):
     in exports and on the site, and need no evidence or attribution.
     """
 
-    rdf_type: ClassVar[str] = "kb:Verdict"
-    file: ClassVar[str] = "verdicts"
     label_field: ClassVar[str] = "id"
 
-    scenario: Annotated[Slug, P("kb:scenario", refs=("Scenario",))]
-    approach: Annotated[Slug, P("kb:approach", refs=("Approach",))]
-    value: Annotated[VerdictValue, P("kb:verdictValue")]
-    hedged: Annotated[bool, P("kb:hedged")] = Field(
+    # Predicates from the schema table, which also writes derived verdicts into the store.
+
+    scenario: Annotated[Slug, _V["scenario"]]
+    approach: Annotated[Slug, _V["approach"]]
+    value: Annotated[VerdictValue, _V["value"]]
+    hedged: Annotated[bool, _V["hedged"]] = Field(
         description="The essay hedges this verdict (for a derived verdict: the rule does)."
     )
-    implied: Annotated[bool, P("kb:implied")] = Field(
+    implied: Annotated[bool, _V["implied"]] = Field(
         False, description="Plainly implied by the essay rather than stated in so many words."
     )
-    rationale: Annotated[Text, P("kb:rationale")] = Field(description="In the project's words.")
-    evidence: Annotated[list[Slug], P("kb:evidence", refs=("Quote",))] = Field(
+    rationale: Annotated[Text, _V["rationale"]] = Field(description="In the project's words.")
+    evidence: Annotated[list[Slug], _V["evidence"]] = Field(
         default_factory=list,
         description="The essay's sentences the verdict rests on (required when stated).",
     )
-    asserted_by: Annotated[list[Slug], P("prov:wasAttributedTo", refs=("Researcher",))] = Field(
+    asserted_by: Annotated[list[Slug], _V["asserted_by"]] = Field(
         default_factory=list, description="Who asserts the verdict (required when stated)."
     )
-    in_own_words: Annotated[bool, P("kb:inOwnWords")] = Field(
+    in_own_words: Annotated[bool, _V["in_own_words"]] = Field(
         False,
         description="True when a researcher asserts it in their own quoted words; false when it "
         "is the essay author's interpretation.",
     )
-    basis: Annotated[Basis, P("kb:basis")] = Field(
+    basis: Annotated[Basis, _V["basis"]] = Field(
         "stated", description="'stated' in the essay, or 'derived' by the approach's rule."
     )
-    conflict: Annotated[Text | None, P("kb:conflict")] = Field(
+    conflict: Annotated[Text | None, _V["conflict"]] = Field(
         None, description="For a derived verdict: facts that contradict the approach's assumptions."
     )
 
@@ -301,9 +292,6 @@ class Verdict(Entity):
 
 class Argument(Entity):
     """A pointer the essay gives to an argument for or against an approach."""
-
-    rdf_type: ClassVar[str] = "kb:Argument"
-    file: ClassVar[str] = "arguments"
 
     label: Annotated[Text, P("rdfs:label")]
     description: Annotated[Text, P("dcterms:description")]
@@ -320,17 +308,8 @@ class Argument(Entity):
     quote: Annotated[Slug | None, P("kb:quote", refs=("Quote",))] = None
 
 
-#: Every kind of entity, in the order files and pages list them.
-KINDS: tuple[type[Entity], ...] = (
-    Term,
-    Definition,
-    Approach,
-    DecompositionPart,
-    Scenario,
-    Verdict,
-    Argument,
-    Researcher,
-    Source,
-    Quote,
+#: Every model class, in the order of :data:`kb.schema_table.KINDS`.
+KINDS: tuple[type[Entity], ...] = tuple(
+    {model.__name__: model for model in Entity.__subclasses__()}[kind.name] for kind in TABLE_KINDS
 )
 KIND_BY_NAME: dict[str, type[Entity]] = {kind.__name__: kind for kind in KINDS}

@@ -18,7 +18,7 @@ import pyoxigraph as ox
 
 from kb.errors import UnknownId, UsageError
 from kb.paths import QUESTIONS_DIR
-from kb.rules import VERDICT_VALUES
+from kb.schema_table import KIND_BY_TYPE, VERDICT_VALUES
 from kb.terms import values_clause
 from kb.vocab import PREFIXES, iri, is_slug, sparql_prefixes
 
@@ -156,19 +156,10 @@ def values_block(bound: dict[Parameter, ox.NamedNode | ox.Literal]) -> str:
     return values_clause([(p.name, term) for p, term in bound.items()])
 
 
-#: How error messages name the entities of each parameter type.
-_KIND_NAMES = {
-    "skos:Concept": "term",
-    "foaf:Person": "researcher",
-    "schema:CreativeWork": "source",
-    "schema:Quotation": "quote",
-    "kb:DecompositionPart": "decomposition part",
-}
-
-
 def kind_name(parameter: Parameter) -> str:
     """What an entity of the parameter's type is called in messages: scenario, term, ..."""
-    return _KIND_NAMES.get(parameter.type, parameter.type.split(":")[-1].lower())
+    kind = KIND_BY_TYPE.get(parameter.type)
+    return kind.noun if kind else parameter.type.split(":")[-1].lower()
 
 
 def to_term(parameter: Parameter, value: Any) -> ox.NamedNode | ox.Literal:

@@ -8,66 +8,10 @@ hedged. Facts that contradict an approach's assumptions produce an explanation i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from kb.errors import UsageError
-from kb.vocab import KB
-
-# Kept here, free of pydantic, for the fast query path; tests/test_rules.py checks each
-# against the one schema (kb.models: VerdictValue, ObjectiveKind and Scenario's fields).
-VERDICT_VALUES = ("inner-aligned", "inner-misaligned", "not-applicable", "uncertain")
-OBJECTIVE_KINDS = ("base", "proxy")
-#: The predicate of each fact, as on kb.models.Scenario.
-FACT_PREDICATES: dict[str, str] = {
-    "mesa_optimizer": KB + "mesaOptimizer",
-    "objective": KB + "objective",
-    "proxy_diverges_in_training": KB + "proxyDivergesInTraining",
-    "proxy_diverges_in_deployment": KB + "proxyDivergesInDeployment",
-    "training_converged": KB + "trainingConverged",
-    "capabilities_generalize": KB + "capabilitiesGeneralize",
-}
-
-
-@dataclass(frozen=True)
-class Facts:
-    """What the rules read about a scenario (see the README's "Executable definitions")."""
-
-    mesa_optimizer: bool
-    objective: str  # "base" or "proxy"
-    proxy_diverges_in_training: bool
-    proxy_diverges_in_deployment: bool
-    training_converged: bool
-    capabilities_generalize: bool
-
-    @classmethod
-    def from_mapping(cls, data: Mapping[str, Any]) -> Facts:
-        """Facts from a mapping; a missing, unknown or ill-typed field is a UsageError naming it."""
-        if not isinstance(data, Mapping):
-            raise UsageError("facts must be a mapping of field names to values")
-        names = [f.name for f in fields(cls)]
-        unknown = sorted(set(data) - set(names))
-        if unknown:
-            raise UsageError(f"unknown fact {unknown[0]!r}; the facts are {', '.join(names)}")
-        values: dict[str, Any] = {}
-        for name in names:
-            if name not in data:
-                raise UsageError(f"missing fact {name!r}")
-            value = data[name]
-            if name == "objective":
-                if value not in OBJECTIVE_KINDS:
-                    raise UsageError(f"fact 'objective' must be 'base' or 'proxy', got {value!r}")
-            elif not isinstance(value, bool):
-                raise UsageError(f"fact {name!r} must be true or false, got {value!r}")
-            values[name] = value
-        return cls(**values)
-
-    @property
-    def proxy_diverges(self) -> bool:
-        return self.objective == "proxy" and (
-            self.proxy_diverges_in_training or self.proxy_diverges_in_deployment
-        )
+from kb.schema_table import Facts, derived_verdict_id
 
 
 @dataclass(frozen=True)
@@ -238,3 +182,39 @@ RULES: dict[str, Callable[[Facts], RuleVerdict]] = {
 def classify(facts: Facts) -> dict[str, RuleVerdict]:
     """Every approach's verdict on a scenario with these facts."""
     return {approach: rule(facts) for approach, rule in RULES.items()}
+
+
+def derive(
+    facts: dict[str, Facts], approaches: list[str], stated: set[tuple[str, str]]
+) -> list[tuple[str, dict[str, object]]]:
+    """The derived verdicts, as (id, fields): one for every scenario (by its facts) and
+    approach with a rule, unless the pair has a stated verdict."""
+    found = []
+    for scenario, scenario_facts in facts.items():
+        for approach in approaches:
+            rule = RULES.get(approach)
+            if rule is None or (scenario, approach) in stated:
+                continue
+            verdict_id = derived_verdict_id(scenario, approach)
+            found.append((verdict_id, derived_fields(scenario, approach, rule(scenario_facts))))
+    return found
+
+
+def derived_fields(scenario: str, approach: str, verdict: RuleVerdict) -> dict[str, object]:
+    """A rule's answer as the fields of a derived :class:`kb.models.Verdict`.
+
+    The one place that says what a derived verdict holds: the query store writes these
+    fields as triples (predicates from :data:`kb.schema_table.VERDICT_PREDICATES`), and a
+    validated load makes them Verdict models.
+    """
+    return {
+        "scenario": scenario,
+        "approach": approach,
+        "value": verdict.value,
+        "hedged": verdict.hedged,
+        "implied": False,
+        "in_own_words": False,
+        "rationale": verdict.reasoning,
+        "basis": "derived",
+        "conflict": verdict.conflict,
+    }

@@ -3,8 +3,8 @@
 This module is on the fast path of the command line, so it imports neither rdflib nor
 pydantic. Verdicts without a ``kb:basis`` are marked ``"stated"``; for every scenario and
 approach without a verdict, the approach's rule adds one with ``kb:basis "derived"``, so
-SPARQL sees both and can tell them apart. The derived verdicts' triples follow
-``kb.models.Verdict``; a test exports the store and validates it against the schema.
+SPARQL sees both and can tell them apart. The derived verdicts' triples are written from
+the verdict's rows of :mod:`kb.schema_table`, the table ``kb.models.Verdict`` reads too.
 """
 
 from __future__ import annotations
@@ -16,16 +16,17 @@ import pyoxigraph as ox
 
 from kb.errors import UsageError
 from kb.paths import turtle_files
-from kb.rules import FACT_PREDICATES, OBJECTIVE_KINDS, RULES, Facts, RuleVerdict
-from kb.vocab import KB, RDF_TYPE, XSD, iri, slug_of, sparql_prefixes
+from kb.rules import derive
+from kb.schema_table import FACTS, KIND_BY_NAME, OBJECTIVE_KINDS, VERDICT_FIELDS, Facts
+from kb.vocab import RDF_TYPE, XSD, expand, iri, slug_of, sparql_prefixes
 
 _FACTS_QUERY = (
     "SELECT ?scenario "
-    + " ".join(f"?{name}" for name in FACT_PREDICATES)
+    + " ".join(f"?{fact.name}" for fact in FACTS)
     + " WHERE { ?scenario a <"
-    + KB
-    + "Scenario> . "
-    + " ".join(f"?scenario <{predicate}> ?{name} ." for name, predicate in FACT_PREDICATES.items())
+    + expand(KIND_BY_NAME["Scenario"].rdf_type)
+    + "> . "
+    + " ".join(f"?scenario <{expand(fact.curie)}> ?{fact.name} ." for fact in FACTS)
     + " }"
 )
 _STATED_QUERY = (
@@ -37,15 +38,14 @@ SELECT ?verdict ?scenario ?approach ?basis WHERE {
 }"""
 )
 _APPROACHES_QUERY = sparql_prefixes() + "SELECT ?approach WHERE { ?approach a kb:Approach }"
-
-
-def derived_verdict_id(scenario: str, approach: str) -> str:
-    """The id of the verdict the rules derive for a pair the essay does not state."""
-    return f"derived-{scenario}-{approach}"
+_BOOLEAN = ox.NamedNode(XSD + "boolean")
 
 
 def load_store(paths: Sequence[str | Path] | None = None) -> ox.Store:
-    """An in-memory store with the KB's triples and the derived verdicts."""
+    """An in-memory store with the KB's triples and the derived verdicts, unvalidated.
+
+    The fast path of :func:`kb.dataset.open_kb`: pyoxigraph parses each file once, in Rust.
+    """
     store = ox.Store()
     for path in turtle_files(paths):
         try:
@@ -60,52 +60,68 @@ def _bool(term: ox.Literal) -> bool:
     return term.value in ("true", "1")
 
 
-def add_derived(store: ox.Store) -> None:
-    """Mark unmarked verdicts as stated and derive a verdict for every pair without one."""
+def add_derived(
+    store: ox.Store, derived: Iterable[tuple[str, dict[str, object]]] | None = None
+) -> None:
+    """Mark unmarked verdicts as stated and add the derived verdicts' triples.
+
+    ``derived`` gives them as (id, fields) pairs (see :func:`kb.rules.derive`); without it
+    they are derived here from the facts in the store.
+    """
     stated = set()
     quads: list[ox.Quad] = []
-    basis = ox.NamedNode(KB + "basis")
+    basis = ox.NamedNode(VERDICT_FIELDS["basis"].iri)
     for row in store.query(_STATED_QUERY):
         stated.add((row["scenario"].value, row["approach"].value))
         if row["basis"] is None:
             quads.append(ox.Quad(row["verdict"], basis, ox.Literal("stated")))
-    approaches = [row["approach"] for row in store.query(_APPROACHES_QUERY)]
-    for row in store.query(_FACTS_QUERY):
-        if row["objective"].value not in OBJECTIVE_KINDS:
-            continue
-        facts = Facts(
-            **{
-                name: row[name].value if name == "objective" else _bool(row[name])
-                for name in FACT_PREDICATES
-            }
-        )
-        for approach in approaches:
-            approach_id = slug_of(approach.value)
-            rule = RULES.get(approach_id or "")
-            if rule is None or (row["scenario"].value, approach.value) in stated:
-                continue
-            quads.extend(_derived_quads(row["scenario"], approach, rule(facts)))
+    if derived is None:
+        derived = _derive_from_store(store, stated)
+    for verdict_id, fields in derived:
+        quads.extend(verdict_quads(verdict_id, fields))
     store.extend(quads)
 
 
-def _derived_quads(
-    scenario: ox.NamedNode, approach: ox.NamedNode, verdict: RuleVerdict
-) -> Iterable[ox.Quad]:
-    scenario_id, approach_id = slug_of(scenario.value), slug_of(approach.value)
-    node = ox.NamedNode(iri(derived_verdict_id(scenario_id or "", approach_id or "")))
-    boolean = ox.NamedNode(XSD + "boolean")
+def _derive_from_store(
+    store: ox.Store, stated: set[tuple[str, str]]
+) -> list[tuple[str, dict[str, object]]]:
+    approaches = [slug_of(row["approach"].value) for row in store.query(_APPROACHES_QUERY)]
+    facts: dict[str, Facts] = {}
+    for row in store.query(_FACTS_QUERY):
+        scenario = slug_of(row["scenario"].value)
+        if scenario is None or row["objective"].value not in OBJECTIVE_KINDS:
+            continue
+        facts[scenario] = Facts(
+            **{
+                fact.name: row[fact.name].value
+                if fact.name == "objective"
+                else _bool(row[fact.name])
+                for fact in FACTS
+            }
+        )
+    pairs = {(slug_of(s), slug_of(a)) for s, a in stated}
+    return derive(facts, [a for a in approaches if a], pairs)  # type: ignore[arg-type]
 
-    def triple(predicate: str, value: ox.NamedNode | ox.Literal) -> ox.Quad:
-        return ox.Quad(node, ox.NamedNode(predicate), value)
 
-    yield triple(RDF_TYPE, ox.NamedNode(KB + "Verdict"))
-    yield triple(KB + "scenario", scenario)
-    yield triple(KB + "approach", approach)
-    yield triple(KB + "verdictValue", ox.Literal(verdict.value))
-    yield triple(KB + "hedged", ox.Literal("true" if verdict.hedged else "false", datatype=boolean))
-    yield triple(KB + "implied", ox.Literal("false", datatype=boolean))
-    yield triple(KB + "inOwnWords", ox.Literal("false", datatype=boolean))
-    yield triple(KB + "rationale", ox.Literal(verdict.reasoning))
-    yield triple(KB + "basis", ox.Literal("derived"))
-    if verdict.conflict:
-        yield triple(KB + "conflict", ox.Literal(verdict.conflict))
+def verdict_quads(verdict_id: str, fields: dict[str, object]) -> list[ox.Quad]:
+    """A verdict's triples from its fields, each under its predicate in the schema table."""
+    node = ox.NamedNode(iri(verdict_id))
+    quads = [
+        ox.Quad(
+            node, ox.NamedNode(RDF_TYPE), ox.NamedNode(expand(KIND_BY_NAME["Verdict"].rdf_type))
+        )
+    ]
+    for name, value in fields.items():
+        predicate = VERDICT_FIELDS[name]
+        for item in value if isinstance(value, list | tuple) else (value,):
+            if item is None:
+                continue
+            obj: ox.NamedNode | ox.Literal
+            if predicate.refs:
+                obj = ox.NamedNode(iri(str(item)))
+            elif isinstance(item, bool):
+                obj = ox.Literal("true" if item else "false", datatype=_BOOLEAN)
+            else:
+                obj = ox.Literal(str(item))
+            quads.append(ox.Quad(node, ox.NamedNode(predicate.iri), obj))
+    return quads

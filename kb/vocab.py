@@ -52,6 +52,12 @@ def iri(slug: str) -> str:
     return ID + slug
 
 
+def expand(curie: str) -> str:
+    """The full IRI of a CURIE of :data:`PREFIXES` (``kb:scenario``)."""
+    prefix, local = curie.split(":", 1)
+    return PREFIXES[prefix] + local
+
+
 def slug_of(entity_iri: str) -> str | None:
     """The id ending an entity IRI, or None when the IRI is not an entity of this KB."""
     return entity_iri[len(ID) :] if entity_iri.startswith(ID) else None

@@ -10,7 +10,8 @@ import pytest
 from kb.errors import UsageError
 from kb.loader import load
 from kb.models import Approach, Scenario, Verdict
-from kb.rules import RULES, VERDICT_VALUES, Facts, classify
+from kb.rules import RULES, Facts, classify
+from kb.schema_table import VERDICT_VALUES
 
 LOADED = load()
 STATED = sorted((e for e in LOADED.entities.values() if isinstance(e, Verdict)), key=lambda v: v.id)
@@ -105,16 +106,3 @@ def test_derived_verdicts_in_the_store_follow_the_rules() -> None:
     for row in k.ask("verdict-basis", basis="derived"):
         scenario = k.get(row["scenario"], Scenario)
         assert RULES[row["approach"]](facts_of(scenario)).value == row["verdict"]
-
-
-def test_fast_path_constants_match_the_schema() -> None:
-    """kb.rules keeps these free of pydantic; the one schema is kb.models."""
-    from typing import get_args
-
-    from kb.mapping import specs
-    from kb.models import ObjectiveKind, ScenarioFacts, VerdictValue
-    from kb.rules import FACT_PREDICATES, OBJECTIVE_KINDS, VERDICT_VALUES
-
-    assert {s.name: s.predicate for s in specs(ScenarioFacts)} == FACT_PREDICATES
-    assert get_args(VerdictValue) == VERDICT_VALUES
-    assert get_args(ObjectiveKind) == OBJECTIVE_KINDS

@@ -20,7 +20,7 @@ from kb import KnowledgeBase, site_cli
 from kb.models import KINDS, Source, Term
 from kb.questions import registry
 from kb.sitegen import cookbook, home
-from kb.sitegen.data import FOLDERS, KB_PATH_VARIABLE
+from kb.sitegen.data import KB_PATH_VARIABLE
 from kb.sitegen.render import VERDICT_SYMBOLS, verdict_badge, verdict_mark
 from kb.vocab import iri
 
@@ -111,7 +111,7 @@ def test_every_entity_page_is_reached_from_home(crawled, kb):
     pages, _ = crawled
     for kind in KINDS:
         for entity in kb.all(kind):
-            assert f"/{FOLDERS[kind]}/{entity.id}/" in pages, (kind.__name__, entity.id)
+            assert f"/{kind.kind.folder}/{entity.id}/" in pages, (kind.__name__, entity.id)
     for row in kb.verdicts():  # stated and derived
         assert f"/verdict/{row.id}/" in pages, row.id
     for path in ("/", "/guide/", "/bibliography/", "/downloads/", "/questions/"):

@@ -14,59 +14,7 @@ from pathlib import Path
 
 from kb.api import KnowledgeBase, VerdictRow
 from kb.mapping import specs
-from kb.models import (
-    KINDS,
-    Approach,
-    Argument,
-    DecompositionPart,
-    Definition,
-    Entity,
-    Quote,
-    Researcher,
-    Scenario,
-    Source,
-    Term,
-    Verdict,
-)
-
-#: The folder (and URL segment) of each kind's pages.
-FOLDERS: dict[type[Entity], str] = {
-    Term: "term",
-    Definition: "definition",
-    Approach: "approach",
-    DecompositionPart: "decomposition",
-    Scenario: "scenario",
-    Verdict: "verdict",
-    Argument: "argument",
-    Researcher: "researcher",
-    Source: "source",
-    Quote: "quote",
-}
-#: Plural headings for index pages.
-PLURALS: dict[type[Entity], str] = {
-    Term: "Terms",
-    Definition: "Definitions",
-    Approach: "Approaches",
-    DecompositionPart: "Decomposition steps",
-    Scenario: "Scenarios",
-    Verdict: "Verdicts",
-    Argument: "Arguments",
-    Researcher: "Researchers",
-    Source: "Sources",
-    Quote: "Quotes",
-}
-SINGULAR: dict[type[Entity], str] = {
-    Term: "Term",
-    Definition: "Definition",
-    Approach: "Approach",
-    DecompositionPart: "Decomposition step",
-    Scenario: "Scenario",
-    Verdict: "Verdict",
-    Argument: "Argument",
-    Researcher: "Researcher",
-    Source: "Source",
-    Quote: "Quote",
-}
+from kb.models import KINDS, Approach, Entity, Scenario
 
 KB_PATH_VARIABLE = "KB_PATH"
 
@@ -134,8 +82,8 @@ class SiteData:
 
 
 def folder_of(entity_or_kind: Entity | type[Entity]) -> str:
-    kind = entity_or_kind if isinstance(entity_or_kind, type) else type(entity_or_kind)
-    return FOLDERS[kind]
+    """The site folder of an entity's (or a kind's) pages, from the schema table."""
+    return entity_or_kind.kind.folder
 
 
 def page_name(entity_id: str) -> str:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from kb.models import Scenario
-from kb.sitegen.data import FOLDERS, PLURALS, SiteData
+from kb.models import KINDS, Scenario
+from kb.sitegen.data import SiteData
 from kb.sitegen.escape import md
 from kb.sitegen.render import (
     DISAGREE,
@@ -100,8 +100,8 @@ def home_section(data: SiteData) -> str:
         )
     out.append("\n## Explore\n\n")
     explore = [
-        links.page(f"{FOLDERS[kind]}/index.md", PLURALS[kind]) + f" ({len(data.all(kind))})"
-        for kind in FOLDERS
+        links.page(f"{kind.kind.folder}/index.md", kind.kind.plural) + f" ({len(data.all(kind))})"
+        for kind in KINDS
     ]
     explore += [
         "[Question cookbook](questions/index.md): the named questions, with their answers",

@@ -18,27 +18,12 @@ from kb.models import (
     Source,
     Term,
 )
-from kb.sitegen.data import FOLDERS, PLURALS, SiteData
+from kb.schema_table import KIND_BY_NAME
+from kb.sitegen.data import SiteData
 from kb.sitegen.escape import md
 from kb.sitegen.render import Links, Page, short, table, unverified, verdict_badge
 
 PAGE_SIZE = 400
-
-INTROS = {
-    "term": "The terms of the debate. Each page gives the term's definitions, their sources "
-    "and who endorses them.",
-    "definition": "Each distinct definition of a term, with its author, source and quote.",
-    "approach": "The three families of definitions of inner alignment the essay compares.",
-    "decomposition": "",
-    "scenario": "The examples the essay discusses, with the facts the approaches' rules read "
-    "and every approach's verdict.",
-    "verdict": "How each approach classifies each scenario: stated in the essay, or derived "
-    "by the approach's rule from the scenario's facts.",
-    "argument": "Pointers the essay gives to arguments for or against an approach.",
-    "researcher": "The people whose definitions, names or arguments the essay discusses.",
-    "source": "The works the essay cites. See also the [bibliography]({base}bibliography.md).",
-    "quote": "Words quoted verbatim, each with its source and author.",
-}
 
 
 def summary(data: SiteData, links: Links, entity: Entity) -> str:
@@ -97,7 +82,7 @@ def _paged(folder: str, heading: str, intro: str, headers: list[str], rows_for) 
 
 
 def kind_index(data: SiteData, kind: type[Entity]) -> list[Page]:
-    folder = FOLDERS[kind]
+    folder = kind.kind.folder
     entities = data.all(kind)
 
     def rows_for(window):
@@ -107,7 +92,7 @@ def kind_index(data: SiteData, kind: type[Entity]) -> list[Page]:
         links = Links(data, base)
         return [[links.to(e.id), summary(data, links, e)] for e in entities[start:stop]]
 
-    return _paged(folder, PLURALS[kind], INTROS.get(folder, ""), ["Name", "About"], rows_for)
+    return _paged(folder, kind.kind.plural, kind.kind.intro, ["Name", "About"], rows_for)
 
 
 def verdict_index(data: SiteData) -> list[Page]:
@@ -127,6 +112,5 @@ def verdict_index(data: SiteData) -> list[Page]:
             for r in rows_all[start:stop]
         ]
 
-    return _paged(
-        "verdict", "Verdicts", INTROS["verdict"], ["Scenario", "Approach", "Verdict"], rows_for
-    )
+    row = KIND_BY_NAME["Verdict"]
+    return _paged(row.folder, row.plural, row.intro, ["Scenario", "Approach", "Verdict"], rows_for)

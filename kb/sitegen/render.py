@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from kb.api import VerdictRow
 from kb.models import Entity, Quote, Source, Verdict
-from kb.sitegen.data import SINGULAR, SiteData, folder_of, page_path
+from kb.sitegen.data import SiteData, folder_of, page_path
 from kb.sitegen.escape import code, md, title
 from kb.vocab import iri
 
@@ -190,7 +190,7 @@ def header(data: SiteData, path: str, kind_name: str, entity_id: str, label: str
 
 
 def entity_header(data: SiteData, path: str, entity: Entity) -> str:
-    return header(data, path, SINGULAR[type(entity)], entity.id, label_of(data, entity))
+    return header(data, path, entity.kind.singular, entity.id, label_of(data, entity))
 
 
 def note_block(entity: Entity) -> str:

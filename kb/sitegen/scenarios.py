@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from kb.api import VerdictRow
 from kb.models import Scenario, Verdict
+from kb.schema_table import FACTS
 from kb.sitegen.data import SiteData, page_path
 from kb.sitegen.escape import md, paragraphs
 from kb.sitegen.render import (
@@ -19,15 +20,6 @@ from kb.sitegen.render import (
     row_label,
     table,
     verdict_badge,
-)
-
-FACTS = (
-    ("mesa_optimizer", "Training produces a mesa-optimizer"),
-    ("objective", "Objective the system pursues (base or proxy)"),
-    ("proxy_diverges_in_training", "A proxy objective diverges from the base one in training"),
-    ("proxy_diverges_in_deployment", "A proxy objective diverges in deployment"),
-    ("training_converged", "Training converged (optimization was not stopped early)"),
-    ("capabilities_generalize", "Capabilities generalize to deployment"),
 )
 
 
@@ -81,7 +73,9 @@ def scenario_page(data: SiteData, scenario: Scenario) -> Page:
     out.append(table(["Approach", "Verdict", "Why"], rows))
     out.append("\n## Facts\n\nWhat the approaches' rules read about this scenario.\n\n")
     out.append(
-        table(["Fact", "Value"], [[label, _fact(getattr(scenario, name))] for name, label in FACTS])
+        table(
+            ["Fact", "Value"], [[fact.label, _fact(getattr(scenario, fact.name))] for fact in FACTS]
+        )
     )
     if scenario.facts_note:
         out.append(f"\n*How the facts were read:* {md(scenario.facts_note)}\n")
