@@ -28,9 +28,9 @@ kb.errors.UnknownId: unknown id 'exampel-3'; did you mean example-3, example-5, 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -38,12 +38,16 @@ from kb import engine
 from kb.errors import UnknownId, UsageError
 from kb.loader import Loaded, load
 from kb.models import Approach, Entity, Scenario, ScenarioFacts, Verdict, VerdictValue
+from kb.notebook import Displayable, VerdictList
 from kb.rules import Facts, RuleVerdict, classify
+
+if TYPE_CHECKING:
+    from kb.matrix import Matrix
 
 E = TypeVar("E", bound=Entity)
 
 
-class VerdictRow(BaseModel):
+class VerdictRow(Displayable, BaseModel):
     """A verdict as the query layer returns it: stated in the essay or derived by a rule."""
 
     model_config = ConfigDict(frozen=True)
@@ -94,7 +98,11 @@ class VerdictRow(BaseModel):
 
 
 class KnowledgeBase:
-    """A validated KB plus a query engine over it (local store or remote endpoint)."""
+    """A validated KB plus a query engine over it (local store or remote endpoint).
+
+    It reads like a mapping from ids to entities: ``k["example-3"]``, ``"example-3" in k``,
+    ``len(k)`` and ``for entity_id in k``.
+    """
 
     def __init__(self, loaded: Loaded | None, backend: engine.Backend):
         self._loaded = loaded
@@ -143,15 +151,34 @@ class KnowledgeBase:
             raise UnknownId(kind.kind.noun if kind is not Entity else "id", entity_id, known)
         return found
 
-    def all(self, kind: type[E]) -> list[E]:
-        """Every entity of one kind, sorted by id.
+    def all(self, kind: type[E] = Entity) -> list[E]:  # type: ignore[assignment]
+        """Every entity (or every entity of one kind), sorted by id.
 
         >>> [a.id for a in k.all(Approach)]
         ['generalization-focused', 'objective-focused', 'optimization-focused']
+        >>> len(k.all()) == len(k)
+        True
         """
         return sorted(
             (e for e in self.entities.values() if isinstance(e, kind)), key=lambda e: e.id
         )
+
+    def __getitem__(self, entity_id: str) -> Entity:
+        """``k["example-3"]``: the same as :meth:`get` (an unknown id raises a KeyError)."""
+        return self.get(entity_id)
+
+    def __contains__(self, entity_id: object) -> bool:
+        return entity_id in self.entities
+
+    def __len__(self) -> int:
+        return len(self.entities)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self.entities))
+
+    def __repr__(self) -> str:
+        where = "remote endpoint" if self._loaded is None else f"{len(self)} entities"
+        return f"<KnowledgeBase: {where}>"
 
     # --- questions --------------------------------------------------------------------
 
@@ -180,9 +207,7 @@ class KnowledgeBase:
         """
         return engine.run_sparql(self.backend, query, bindings)
 
-    def verdicts(
-        self, scenario: str | None = None, approach: str | None = None
-    ) -> list[VerdictRow]:
+    def verdicts(self, scenario: str | None = None, approach: str | None = None) -> VerdictList:
         """Stated and derived verdicts, filtered by scenario and/or approach.
 
         >>> v = k.verdicts(scenario="example-5", approach="generalization-focused")[0]
@@ -190,7 +215,26 @@ class KnowledgeBase:
         ('inner-misaligned', True, 'stated', 'clarifying-the-confusion-around-inner-alignment')
         """
         rows = self.ask("verdicts", scenario=scenario, approach=approach)
-        return [VerdictRow.model_validate(row) for row in rows]
+        verdicts = [VerdictRow.model_validate(row) for row in rows]
+        if self._loaded is None:  # a remote KB: labels would mean fetching every entity
+            return VerdictList(verdicts)
+        scenarios = {s.id: s.model_dump() for s in self.all(Scenario)}
+        approaches = {a.id: a.label for a in self.all(Approach)}
+        return VerdictList(verdicts, scenarios, approaches)
+
+    def matrix(self) -> Matrix:
+        """The verdict matrix: one row per scenario in the essay's order, one cell per approach.
+
+        Each row has ``scenario``, ``label``, ``cells`` (approach id → :class:`kb.matrix.Cell`)
+        and ``disagree``; ``.to_pandas()`` gives a DataFrame when pandas is installed.
+
+        >>> m = k.matrix()
+        >>> m[3].scenario, str(m[3].cells["optimization-focused"]), m[3].disagree
+        ('example-3', 'inner-aligned', True)
+        """
+        from kb import matrix
+
+        return matrix.load(self.backend)
 
     def definitions_calling(self, scenario: str, verdict: str) -> list[Approach]:
         """The approaches (families of definitions) that give ``scenario`` this verdict.

@@ -119,14 +119,28 @@ def cmd_schema_export(args: argparse.Namespace) -> int:
 def cmd_verdicts(args: argparse.Namespace) -> int:
     from kb.engine import run_question
 
-    rows = run_question(
-        _backend(args), "verdicts", {"scenario": args.scenario, "approach": args.approach}
-    )
+    backend = _backend(args)
+    rows = run_question(backend, "verdicts", {"scenario": args.scenario, "approach": args.approach})
     if args.format == "table":
-        rows = [
-            {k: r[k] for k in ("approach", "verdict", "hedged", "basis", "source")} for r in rows
-        ]
-    _out(render(rows, args.format))
+        from kb.output import colour_enabled
+        from kb.views import verdicts_text
+
+        _out(verdicts_text(backend, rows, args.scenario, colour_enabled()))
+    else:
+        _out(render(rows, args.format))
+    return EXIT_OK
+
+
+def cmd_matrix(args: argparse.Namespace) -> int:
+    from kb import matrix
+
+    found = matrix.load(_backend(args))
+    if args.format == "table":
+        from kb.output import colour_enabled
+
+        _out(matrix.to_text(found, colour_enabled()))
+    else:
+        _out(matrix.RENDERERS[args.format](found))
     return EXIT_OK
 
 
@@ -206,6 +220,12 @@ def cmd_classify(args: argparse.Namespace) -> int:
     from kb.rules import classify
 
     verdicts = classify(read_facts(Path(args.file)))
+    if args.format == "table":
+        from kb.output import colour_enabled
+        from kb.views import classify_text
+
+        _out(classify_text(verdicts, colour_enabled()))
+        return EXIT_OK
     rows = [
         {
             "approach": approach,
@@ -216,8 +236,6 @@ def cmd_classify(args: argparse.Namespace) -> int:
         }
         for approach, v in verdicts.items()
     ]
-    if args.format == "table":
-        rows = [{k: r[k] for k in ("approach", "verdict", "hedged", "reasoning")} for r in rows]
     _out(render(rows, args.format))
     return EXIT_OK
 
@@ -320,6 +338,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("scenario", help="scenario id, e.g. example-3")
     p.add_argument("--approach", help="only this approach")
     _source_options(p, ("table", "json", "csv"))
+
+    p = _add(
+        sub,
+        "matrix",
+        cmd_matrix,
+        "The verdict matrix: every scenario (in the essay's order) against every approach.",
+    )
+    _source_options(p, ("table", "csv", "json", "markdown"))
 
     p = _add(sub, "ask", cmd_ask, "Answer a named question; --list shows them all.")
     p.add_argument("name", nargs="?", help="question name")

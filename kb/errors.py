@@ -57,8 +57,13 @@ class UsageError(KBError):
     """Bad input from the caller: an unknown id, a bad parameter, an unreadable file."""
 
 
-class UnknownId(UsageError):
-    """An id that names no entity (or no entity of the expected kind); suggests near ids."""
+class UnknownId(UsageError, KeyError):
+    """An id that names no entity (or no entity of the expected kind); suggests near ids.
+
+    Also a ``KeyError``, so ``k["no-such-id"]`` fails the way a mapping does.
+    """
+
+    __str__ = Exception.__str__
 
     def __init__(self, what: str, value: str, known: Iterable[str]):
         self.value = value

@@ -14,6 +14,7 @@ from typing import Annotated, Any, ClassVar, get_type_hints
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
 from kb.fields import IsoDate, P, Slug, Text, Url
+from kb.notebook import Displayable
 from kb.schema_table import (
     FACTS,
     VERDICT_FIELDS,
@@ -32,7 +33,7 @@ from kb.schema_table import (
 )
 
 
-class Entity(BaseModel):
+class Entity(Displayable, BaseModel):
     """Fields shared by every entity: its id (the slug ending its IRI) and a note."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)

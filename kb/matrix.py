@@ -1,0 +1,342 @@
+"""The verdict matrix: scenarios as rows, approaches as columns, in the essay's order.
+
+One :class:`Matrix` built from the ``verdicts`` question's rows serves ``kb matrix`` (a
+table fitting 80 columns, CSV, JSON, Markdown), ``KnowledgeBase.matrix()`` and the
+notebook view of a verdict list. Cells carry the site's marks: hedged, derived, implied,
+and each row whether the approaches disagree. Pure Python: no pydantic.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from kb.output import table, terminal_width, wrap
+
+#: The marks a cell may carry, with the letter the terminal table uses and their meaning.
+MARKS = {
+    "hedged": ("h", "the essay hedges it"),
+    "derived": ("d", "computed by the approach's rule, not stated in the essay"),
+    "implied": ("i", "plainly implied by the essay, not said in so many words"),
+}
+#: The verdict values with their symbols and short forms, in the legend's order.
+VALUES = {
+    "inner-aligned": ("✔", "aligned"),
+    "inner-misaligned": ("✘", "misaligned"),
+    "uncertain": ("?", "uncertain"),
+    "not-applicable": ("∅", "n/a"),
+}
+#: The mark on a row whose verdicts differ between approaches.
+DISAGREE = "≠"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One approach's verdict on one scenario, with its marks."""
+
+    verdict: str
+    hedged: bool
+    derived: bool
+    implied: bool
+    id: str
+
+    @property
+    def marks(self) -> tuple[str, ...]:
+        return tuple(m for m in MARKS if getattr(self, m))
+
+    def __str__(self) -> str:
+        return self.verdict + (f" ({', '.join(self.marks)})" if self.marks else "")
+
+    def short(self) -> str:
+        """The cell as the terminal table prints it: ``✘ misaligned h d``."""
+        symbol, word = VALUES.get(self.verdict, ("", self.verdict))
+        letters = " ".join(MARKS[m][0] for m in self.marks)
+        return " ".join(part for part in (symbol, word, letters) if part)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "verdict": self.verdict,
+            "hedged": self.hedged,
+            "basis": "derived" if self.derived else "stated",
+            "implied": self.implied,
+            "id": self.id,
+        }
+
+
+@dataclass(frozen=True)
+class Row:
+    """One scenario's row: its id and label, whether the approaches disagree, its cells."""
+
+    scenario: str
+    label: str
+    cells: Mapping[str, Cell]
+
+    @property
+    def disagree(self) -> bool:
+        return len({c.verdict for c in self.cells.values()}) > 1
+
+    def as_dict(self) -> dict[str, Any]:
+        """The row as a flat dict: scenario, label, one verdict text per approach, disagree."""
+        return {
+            "scenario": self.scenario,
+            "label": self.label,
+            **{a: str(c) for a, c in self.cells.items()},
+            "disagree": self.disagree,
+        }
+
+
+class Matrix(Sequence[Row]):
+    """The matrix as rows (one per scenario, in the essay's order); approaches in order."""
+
+    def __init__(self, approaches: Sequence[tuple[str, str]], rows: Sequence[Row]):
+        #: ``(id, label)`` of each approach, in column order.
+        self.approaches = list(approaches)
+        self.rows = list(rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.rows[index]
+
+    def __iter__(self) -> Iterator[Row]:
+        return iter(self.rows)
+
+    def __repr__(self) -> str:
+        return f"<Matrix: {len(self.rows)} scenarios by {len(self.approaches)} approaches>"
+
+    def to_pandas(self) -> Any:
+        """A pandas DataFrame indexed by scenario id (pandas is optional: install it first)."""
+        try:
+            import pandas
+        except ImportError:
+            raise ImportError("to_pandas() needs pandas: pip install pandas") from None
+        frame = pandas.DataFrame([row.as_dict() for row in self.rows])
+        return frame.set_index("scenario") if len(frame) else frame
+
+    def _repr_html_(self) -> str:
+        return to_html(self)
+
+    def headings(self) -> dict[str, str]:
+        """A short heading for each approach: the first word of its id when those are unique."""
+        firsts = [a.split("-")[0] for a, _ in self.approaches]
+        unique = len(set(firsts)) == len(firsts)
+        return {a: (f if unique else a) for (a, _), f in zip(self.approaches, firsts, strict=True)}
+
+
+_SECTION = re.compile(r"Example (\d+)")
+
+
+def essay_order(scenarios: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """Scenario ids in the order the essay discusses them.
+
+    The essay is laid out in numbered example sections, which each scenario's ``locator``
+    names. Within a section the section's own example comes first, then its variants
+    (``sub_case_of``), then the cases the essay compares with it, by label.
+    """
+
+    def key(item: tuple[str, Mapping[str, Any]]) -> tuple[int, int, str]:
+        scenario_id, info = item
+        found = _SECTION.search(info.get("locator") or "")
+        section = int(found[1]) if found else 10**6
+        own = bool(found) and (info.get("label") or "").startswith(found[0])
+        rank = 0 if own and not info.get("sub_case_of") else 1 if info.get("sub_case_of") else 2
+        return section, rank, (info.get("label") or scenario_id).lower()
+
+    return [scenario_id for scenario_id, _ in sorted(scenarios.items(), key=key)]
+
+
+def approach_rank(approach: str) -> tuple[int, str]:
+    """The essay introduces the approaches in the order of their rules; others follow by id."""
+    from kb.rules import RULES
+
+    order = list(RULES)
+    return (order.index(approach) if approach in order else len(order), approach)
+
+
+def build(
+    verdicts: Sequence[Mapping[str, Any]],
+    scenarios: Mapping[str, Mapping[str, Any]],
+    approaches: Mapping[str, str],
+) -> Matrix:
+    """The matrix from verdict rows (as the ``verdicts`` question gives them), scenario
+    info (``label``, ``locator``, ``sub_case_of``) and approach labels, by id."""
+    cells: dict[str, dict[str, Cell]] = {}
+    for v in verdicts:
+        cells.setdefault(v["scenario"], {})[v["approach"]] = Cell(
+            verdict=v["verdict"],
+            hedged=bool(v["hedged"]),
+            derived=v["basis"] == "derived",
+            implied=bool(v.get("implied")),
+            id=v["id"],
+        )
+    columns = sorted(approaches.items(), key=lambda item: approach_rank(item[0]))
+    rows = [
+        Row(
+            s,
+            scenarios[s].get("label") or s,
+            {a: cells[s][a] for a, _ in columns if a in cells.get(s, {})},
+        )
+        for s in essay_order(scenarios)
+        if s in cells
+    ]
+    return Matrix(columns, rows)
+
+
+def load(backend: Any) -> Matrix:
+    """The matrix of a KB, from three queries against any backend."""
+    from kb.engine import run_question, run_sparql
+
+    verdicts = run_question(backend, "verdicts", {})
+    scenarios = run_sparql(
+        backend,
+        "SELECT ?s ?label ?locator ?sub_case_of WHERE { ?s a kb:Scenario ; rdfs:label ?label "
+        "OPTIONAL { ?s kb:locator ?locator } OPTIONAL { ?s kb:subCaseOf ?sub_case_of } }",
+    )
+    approaches = run_sparql(
+        backend, "SELECT ?a ?label WHERE { ?a a kb:Approach ; rdfs:label ?label }"
+    )
+    return build(
+        verdicts,
+        {row["s"]: row for row in scenarios},
+        {row["a"]: row["label"] for row in approaches},
+    )
+
+
+# --- renderers ---------------------------------------------------------------------------
+
+
+def legend(matrix: Matrix, short: bool = True) -> list[str]:
+    """What the headings, symbols and marks mean, one item per line."""
+    items = []
+    if short:
+        items += [f"{h} = {dict(matrix.approaches)[a]}" for a, h in matrix.headings().items()]
+        items.append("  ".join(f"{s} {v}" for v, (s, _) in VALUES.items()))
+        items += [f"{letter} = {name}: {meaning}" for name, (letter, meaning) in MARKS.items()]
+    else:
+        items += [f"{name}: {meaning}" for name, (_, meaning) in MARKS.items()]
+    items.append(f"{DISAGREE} = the approaches disagree on this scenario")
+    return items
+
+
+def to_text(matrix: Matrix, colour: bool = False, width: int | None = None) -> str:
+    """The matrix for a terminal: short headings and cells, labels wrapped, a legend."""
+    from kb.views import verdict_style
+
+    width = width or terminal_width()
+    headings = matrix.headings()
+    rows = [
+        {
+            "": DISAGREE if row.disagree else "",
+            "scenario": row.label,
+            **{headings[a]: c.short() for a, c in row.cells.items()},
+        }
+        for row in matrix
+    ]
+    if not rows:
+        return "(no rows)\n"
+    styles = {h: (lambda text: verdict_style(_value_of(text))) for h in headings.values()}
+    out = table(rows, width, colour, styles) + "\n"
+    for item in legend(matrix):
+        out += "\n".join(wrap(item, width)) + "\n"
+    return out
+
+
+def _value_of(short: str) -> str:
+    words = short.split()
+    for value, (_, word) in VALUES.items():
+        if word in words:
+            return value
+    return ""
+
+
+def to_rows(matrix: Matrix) -> list[dict[str, Any]]:
+    """Flat rows (CSV and pandas): scenario, label, one cell text per approach, disagree."""
+    return [row.as_dict() for row in matrix]
+
+
+def to_csv(matrix: Matrix) -> str:
+    buffer = io.StringIO()
+    columns = ["scenario", "label", *(a for a, _ in matrix.approaches), "disagree"]
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    for row in to_rows(matrix):
+        writer.writerow({**row, "disagree": "yes" if row["disagree"] else "no"})
+    return buffer.getvalue()
+
+
+def to_json(matrix: Matrix) -> str:
+    data = {
+        "approaches": [{"id": a, "label": label} for a, label in matrix.approaches],
+        "rows": [
+            {
+                "scenario": row.scenario,
+                "label": row.label,
+                "disagree": row.disagree,
+                "cells": {a: c.as_dict() for a, c in row.cells.items()},
+            }
+            for row in matrix
+        ],
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def _md(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("*", "\\*").replace("_", "\\_")
+
+
+def to_markdown(matrix: Matrix) -> str:
+    """A Markdown table (full approach ids as headings), cells with symbol and marks."""
+    head = ["Scenario", *(a for a, _ in matrix.approaches)]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for row in matrix:
+        first = _md(row.label) + f" (`{row.scenario}`)" + (f" {DISAGREE}" if row.disagree else "")
+        cells = []
+        for a, _ in matrix.approaches:
+            cell = row.cells.get(a)
+            if cell is None:
+                cells.append("—")
+                continue
+            symbol = VALUES.get(cell.verdict, ("",))[0]
+            marks = f" *{', '.join(cell.marks)}*" if cell.marks else ""
+            cells.append(f"{symbol} {cell.verdict}{marks}".strip())
+        lines.append("| " + " | ".join([first, *cells]) + " |")
+    notes = "  \n".join(legend(matrix, short=False))
+    return "\n".join(lines) + "\n\n" + notes + "\n"
+
+
+def to_html(matrix: Matrix) -> str:
+    """An HTML table for notebooks; every KB text is escaped."""
+    e = html.escape
+    head = "".join(f"<th>{e(label)}</th>" for _, label in matrix.approaches)
+    body = []
+    for row in matrix:
+        mark = f" <span title='approaches disagree'>{DISAGREE}</span>" if row.disagree else ""
+        cells = []
+        for a, _ in matrix.approaches:
+            cell = row.cells.get(a)
+            if cell is None:
+                cells.append("<td>—</td>")
+                continue
+            symbol = VALUES.get(cell.verdict, ("",))[0]
+            marks = f" <em>{e(', '.join(cell.marks))}</em>" if cell.marks else ""
+            cells.append(f"<td title='{e(cell.id)}'>{e(symbol)} {e(cell.verdict)}{marks}</td>")
+        body.append(
+            f"<tr><th title='{e(row.scenario)}'>{e(row.label)}{mark}</th>{''.join(cells)}</tr>"
+        )
+    return (
+        "<table><thead><tr><th>Scenario</th>"
+        + head
+        + "</tr></thead><tbody>"
+        + "".join(body)
+        + "</tbody></table>"
+    )
+
+
+RENDERERS = {"csv": to_csv, "json": to_json, "markdown": to_markdown}

@@ -1,0 +1,99 @@
+"""How entities and verdict lists show at a Python prompt and in Jupyter.
+
+A one-line ``repr`` names the kind, the id and the label; ``_repr_html_`` is a table of
+the fields (for a verdict list, the verdict matrix). Every KB text is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+#: Longest one-line repr; a longer label is cut there (the full label is one attribute away).
+REPR_WIDTH = 120
+
+
+def _short(text: str, limit: int) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def summary(item: Any) -> str:
+    """What an entity or verdict row is, in a few words."""
+    if hasattr(item, "scenario") and hasattr(item, "approach"):
+        value = getattr(item, "verdict", None) or getattr(item, "value", "")
+        marks = [m for m in ("hedged", "implied") if getattr(item, m, False)]
+        if getattr(item, "basis", "stated") == "derived":
+            marks.append("derived")
+        extra = f" ({', '.join(marks)})" if marks else ""
+        return f"{item.approach} on {item.scenario}: {value}{extra}"
+    return str(getattr(item, "display_label", "") or "")
+
+
+def _value_html(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        return ", ".join(_value_html(v) for v in value)
+    return html.escape(str(value))
+
+
+def fields_html(item: Any) -> str:
+    """An HTML table of an entity's set fields, headed by its kind, id and summary."""
+    data = item.model_dump(exclude_none=True)
+    rows = "".join(
+        f"<tr><th style='text-align:left'>{html.escape(name)}</th>"
+        f"<td style='text-align:left'>{_value_html(value)}</td></tr>"
+        for name, value in data.items()
+        if value not in ([], "")
+    )
+    caption = f"{type(item).__name__} {item.id}: {' '.join(summary(item).split())}"
+    return f"<table><caption>{html.escape(caption)}</caption><tbody>{rows}</tbody></table>"
+
+
+class Displayable:
+    """Mixed into the models: a short repr and an HTML table for notebooks."""
+
+    def __repr__(self) -> str:
+        head = f"<{type(self).__name__} {getattr(self, 'id', '')}: "
+        return head + _short(summary(self), max(REPR_WIDTH - len(head) - 1, 20)) + ">"
+
+    def _repr_html_(self) -> str:
+        return fields_html(self)
+
+
+class VerdictList(list):  # type: ignore[type-arg]
+    """The verdicts a query returned: a plain list, shown as the verdict matrix in a notebook."""
+
+    def __init__(
+        self,
+        rows: Iterable[Any],
+        scenarios: Mapping[str, Mapping[str, Any]] | None = None,
+        approaches: Mapping[str, str] | None = None,
+    ):
+        super().__init__(rows)
+        self._scenarios = scenarios or {}
+        self._approaches = approaches or {}
+
+    def __repr__(self) -> str:
+        scenarios = len({v.scenario for v in self})
+        approaches = len({v.approach for v in self})
+        return (
+            f"<{len(self)} verdicts: {scenarios} scenario{'s' * (scenarios != 1)} by "
+            f"{approaches} approach{'es' * (approaches != 1)}>"
+        )
+
+    def matrix(self) -> Any:
+        """These verdicts as a :class:`kb.matrix.Matrix` (rows in the essay's order)."""
+        from kb.matrix import build
+
+        rows = [v.model_dump() for v in self]
+        scenarios = {r["scenario"]: self._scenarios.get(r["scenario"], {}) for r in rows}
+        approaches = {
+            r["approach"]: self._approaches.get(r["approach"], r["approach"]) for r in rows
+        }
+        return build(rows, scenarios, approaches)
+
+    def _repr_html_(self) -> str:
+        return self.matrix()._repr_html_()

@@ -1,0 +1,156 @@
+"""What the query commands print on a terminal: the answer, and the reasons beneath it.
+
+A compact table carries the values a reader scans (approach, verdict, hedge, basis,
+evidence); the rationale each row rests on follows in full, wrapped to the terminal.
+Labels come from the KB with one query, so long ids give way to readable names. Pure
+Python over SPARQL rows: the fast query path imports no pydantic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import pyoxigraph as ox
+
+from kb.output import paint, paragraph, table, terminal_width
+from kb.vocab import iri
+
+#: The style of each verdict value when colour is on (the words are always printed).
+VERDICT_STYLES = {
+    "inner-aligned": "green",
+    "inner-misaligned": "red",
+    "uncertain": "yellow",
+    "not-applicable": "dim",
+}
+
+
+def verdict_style(value: str) -> str | None:
+    return VERDICT_STYLES.get(value)
+
+
+def values_rows(name: str, ids: Iterable[str]) -> str:
+    """A VALUES block binding ``?name`` to the IRI of each id (pyoxigraph writes each term)."""
+    terms = " ".join(str(ox.NamedNode(iri(i))) for i in sorted(set(ids)))
+    return f"VALUES ?{name} {{ {terms} }}\n"
+
+
+#: The predicates that carry an entity's human label, one per kind of entity.
+LABEL_PREDICATES = ("rdfs:label", "skos:prefLabel", "foaf:name", "dcterms:title")
+
+
+def labels(backend: Any, ids: Iterable[str]) -> dict[str, str]:
+    """The human label of each id that has one (ids without one are left out)."""
+    from kb.engine import run_sparql
+
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    query = (
+        "SELECT ?e ?label WHERE {\n"
+        + values_rows("e", wanted)
+        + "?e "
+        + "|".join(LABEL_PREDICATES)
+        + " ?label }"
+    )
+    return {row["e"]: row["label"] for row in run_sparql(backend, query)}
+
+
+def evidence_counts(backend: Any, verdict_ids: Iterable[str]) -> dict[str, int]:
+    """How many of the essay's sentences (evidence quotes) each verdict rests on."""
+    from kb.engine import run_sparql
+
+    wanted = set(verdict_ids)
+    if not wanted:
+        return {}
+    query = (
+        "SELECT ?v (COUNT(?q) AS ?n) WHERE {\n"
+        + values_rows("v", wanted)
+        + "OPTIONAL { ?v kb:evidence ?q } } GROUP BY ?v"
+    )
+    return {row["v"]: int(row["n"]) for row in run_sparql(backend, query)}
+
+
+def basis_of(row: Mapping[str, Any]) -> str:
+    """ "stated", "implied" (stated by implication) or "derived" (by the approach's rule)."""
+    if row.get("basis") == "derived":
+        return "derived"
+    return "implied" if row.get("implied") else "stated"
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def heading(label: str | None, entity_id: str) -> str:
+    return f"{label} ({entity_id})" if label and label != entity_id else entity_id
+
+
+def reasons(items: Sequence[tuple[str, str, str | None]], width: int, colour: bool = False) -> str:
+    """Each ``(title, text, conflict)`` as a title line and the text wrapped beneath it."""
+    out = []
+    for title, text, conflict in items:
+        block = paint(title, "bold", colour) + "\n" + paragraph(text, width, "  ")
+        if conflict:
+            block += paragraph("Conflict: " + conflict, width, "  ")
+        out.append(block)
+    return "\n".join(out)
+
+
+def verdicts_text(
+    backend: Any, rows: Sequence[dict[str, Any]], scenario: str, colour: bool = False
+) -> str:
+    """``kb verdicts`` on a terminal: the scenario's label, a compact table of the verdicts,
+    the rationale of each in full, and the sources the evidence comes from."""
+    from kb.matrix import approach_rank
+
+    rows = sorted(rows, key=lambda r: approach_rank(r["approach"]))
+    width = terminal_width()
+    names = labels(backend, [scenario, *(r["source"] for r in rows if r.get("source"))])
+    counts = evidence_counts(backend, [r["id"] for r in rows])
+    out = [paint(heading(names.get(scenario), scenario), "bold", colour) + "\n\n"]
+    compact = [
+        {
+            "approach": r["approach"],
+            "verdict": r["verdict"],
+            "hedged": r["hedged"],
+            "basis": basis_of(r),
+            "evidence": plural(counts.get(r["id"], 0), "quote") if counts.get(r["id"]) else "—",
+        }
+        for r in rows
+    ]
+    out.append(table(compact, width, colour, {"verdict": verdict_style}))
+    if not rows:
+        return "".join(out)
+    out.append("\n")
+    out.append(
+        reasons(
+            [(f"{r['approach']}: {r['verdict']}", r["rationale"], r.get("conflict")) for r in rows],
+            width,
+            colour,
+        )
+    )
+    sources = sorted({r["source"] for r in rows if r.get("source")})
+    if sources:
+        out.append(
+            "\n"
+            + paragraph(
+                "Evidence from: " + "; ".join(heading(names.get(s), s) for s in sources), width
+            )
+        )
+    return "".join(out)
+
+
+def classify_text(verdicts: Mapping[str, Any], colour: bool = False) -> str:
+    """``kb classify`` on a terminal: each approach's verdict, then its full reasoning."""
+    width = terminal_width()
+    compact = [
+        {"approach": approach, "verdict": v.value, "hedged": v.hedged}
+        for approach, v in verdicts.items()
+    ]
+    out = table(compact, width, colour, {"verdict": verdict_style}) + "\n"
+    return out + reasons(
+        [(f"{a}: {v.value}", v.reasoning, v.conflict) for a, v in verdicts.items()],
+        width,
+        colour,
+    )

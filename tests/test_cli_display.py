@@ -1,0 +1,217 @@
+"""What the query commands print for a reader: nothing cut at 80 columns, the matrix in every
+format, colour only on a terminal and only added to text. Real CLI in subprocesses."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import pty
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+from kb import KnowledgeBase
+
+WIDE = {"COLUMNS": "80", "NO_COLOR": ""}
+LONG_RATIONALE = (
+    "A deliberately long rationale that no table column could hold on one line: "
+    + " ".join(f"reason{n:02d}" for n in range(60))
+    + " and the last words of the rationale are here."
+)
+FACTS = {
+    "mesa_optimizer": True,
+    "objective": "proxy",
+    "proxy_diverges_in_training": False,
+    "proxy_diverges_in_deployment": True,
+    "training_converged": True,
+    "capabilities_generalize": True,
+}
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+@pytest.fixture(scope="module")
+def k() -> KnowledgeBase:
+    return KnowledgeBase.load()
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def assert_fits_80(text: str) -> None:
+    assert text.strip()
+    assert max(len(line) for line in text.splitlines()) <= 80, text
+
+
+def test_verdicts_show_a_long_rationale_in_full_at_80_columns(kb_cli, kb_copy: Path) -> None:  # type: ignore[no-untyped-def]
+    verdicts = kb_copy / "verdicts.ttl"
+    text = verdicts.read_text(encoding="utf-8")
+    old = re.search(
+        r'(id:verdict-example-3-objective-focused a kb:Verdict ;.*?kb:rationale )"[^"]*"',
+        text,
+        re.S,
+    )
+    assert old is not None
+    verdicts.write_text(
+        text[: old.start()] + old[1] + f'"{LONG_RATIONALE}"' + text[old.end() :],
+        encoding="utf-8",
+    )
+    result = kb_cli("verdicts", "example-3", "--kb", str(kb_copy), env=WIDE)
+    assert result.returncode == 0, result.stderr
+    assert_fits_80(result.stdout)
+    assert LONG_RATIONALE in flat(result.stdout)
+    assert "…" not in result.stdout
+    # the scenario's label, not only its id; the evidence count; no column of source ids
+    assert "Example 3: fully optimized" in result.stdout
+    assert "2 quotes" in result.stdout
+    assert "clarifying-the-confusion…" not in result.stdout
+
+
+def test_verdicts_table_shows_every_rationale_and_implied(kb_cli, k: KnowledgeBase) -> None:  # type: ignore[no-untyped-def]
+    result = kb_cli("verdicts", "clearer-birth-control-example", env=WIDE)
+    assert result.returncode == 0, result.stderr
+    assert_fits_80(result.stdout)
+    for verdict in k.verdicts(scenario="clearer-birth-control-example"):
+        assert flat(verdict.rationale) in flat(result.stdout)
+    assert "implied" in result.stdout and "derived" in result.stdout
+
+
+def test_verdicts_json_is_unchanged_in_content(kb_cli, k: KnowledgeBase) -> None:  # type: ignore[no-untyped-def]
+    rows = json.loads(kb_cli("verdicts", "example-3", "--format", "json").stdout)
+    assert rows == k.ask("verdicts", scenario="example-3")
+
+
+def test_classify_shows_the_full_reasoning(kb_cli, k: KnowledgeBase, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    facts = tmp_path / "facts.json"
+    facts.write_text(json.dumps(FACTS), encoding="utf-8")
+    result = kb_cli("classify", str(facts), env=WIDE)
+    assert result.returncode == 0, result.stderr
+    assert_fits_80(result.stdout)
+    for verdict in k.classify(FACTS).values():
+        assert flat(verdict.reasoning) in flat(result.stdout)
+
+
+def _run_on_terminal(*args: str, env: dict[str, str]) -> str:
+    """The real CLI with its stdout on a pseudo-terminal, as a person would run it."""
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kb.cli", *args],
+        stdout=follower,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+        env={key: value for key, value in os.environ.items() if key != "NO_COLOR"} | env,
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closes when the process ends
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    process.wait(timeout=120)
+    os.close(leader)
+    assert process.returncode == 0
+    return b"".join(chunks).decode("utf-8").replace("\r\n", "\n")
+
+
+def test_colour_only_on_a_terminal_and_only_added(kb_cli) -> None:  # type: ignore[no-untyped-def]
+    plain = kb_cli("matrix", env={"COLUMNS": "80"}).stdout
+    assert "\x1b" not in plain  # stdout is a pipe
+    coloured = _run_on_terminal("matrix", env={"COLUMNS": "80", "TERM": "xterm"})
+    assert "\x1b[" in coloured
+    assert ANSI.sub("", coloured) == plain  # colour adds to the text, never replaces it
+    no_colour = _run_on_terminal("matrix", env={"COLUMNS": "80", "NO_COLOR": "1"})
+    assert "\x1b" not in no_colour and no_colour == plain
+
+
+def test_matrix_table_fits_80_columns_in_the_essays_order(kb_cli, k: KnowledgeBase) -> None:  # type: ignore[no-untyped-def]
+    result = kb_cli("matrix", env=WIDE)
+    assert result.returncode == 0, result.stderr
+    assert_fits_80(result.stdout)
+    lines = result.stdout.splitlines()
+    start, end = lines[0].index("scenario"), lines[0].index("objective")
+    column = flat(" ".join(line[start:end] for line in lines[2:] if len(line) > start))
+    labels = [flat(row.label) for row in k.matrix()]
+    positions = [column.index(label) for label in labels]  # each label whole, wrapped
+    assert positions == sorted(positions)
+    assert [row.scenario for row in k.matrix()][:5] == [
+        "example-1",
+        "example-1-capability-failure",
+        "example-2",
+        "example-3",
+        "birth-control",
+    ]
+    out = flat(result.stdout)
+    for word in ("hedged", "derived", "implied", "disagree", "objective-focused approach"):
+        assert word in out  # the legend
+
+
+def test_matrix_csv_json_markdown_agree_with_the_api(kb_cli, k: KnowledgeBase) -> None:  # type: ignore[no-untyped-def]
+    matrix = k.matrix()
+    approaches = [a for a, _ in matrix.approaches]
+    assert approaches[0] == "objective-focused"  # the essay's order, not the alphabet
+
+    rows = list(csv.DictReader(io.StringIO(kb_cli("matrix", "--format", "csv").stdout)))
+    assert [r["scenario"] for r in rows] == [row.scenario for row in matrix]
+    for got, row in zip(rows, matrix, strict=True):
+        assert got["disagree"] == ("yes" if row.disagree else "no")
+        for approach in approaches:
+            assert got[approach] == str(row.cells[approach])
+    hedged = [r for r in rows if "(hedged" in r["generalization-focused"]]
+    assert hedged
+
+    data = json.loads(kb_cli("matrix", "--format", "json").stdout)
+    assert [a["id"] for a in data["approaches"]] == approaches
+    verdicts = {v.id: v for v in k.verdicts()}
+    for row in data["rows"]:
+        for approach, cell in row["cells"].items():
+            verdict = verdicts[cell["id"]]
+            assert (verdict.scenario, verdict.approach) == (row["scenario"], approach)
+            assert (cell["verdict"], cell["hedged"], cell["basis"], cell["implied"]) == (
+                verdict.verdict,
+                verdict.hedged,
+                verdict.basis,
+                verdict.implied,
+            )
+        assert row["disagree"] == (len({c["verdict"] for c in row["cells"].values()}) > 1)
+
+    markdown = kb_cli("matrix", "--format", "markdown").stdout
+    table = [line for line in markdown.splitlines() if line.startswith("|")]
+    assert len(table) == len(matrix) + 2
+    assert all(line.count(" | ") == len(approaches) for line in table[2:])
+    assert "hedged" in markdown and "≠" in markdown
+
+
+def test_matrix_rejects_an_unknown_format(kb_cli) -> None:  # type: ignore[no-untyped-def]
+    result = kb_cli("matrix", "--format", "xml")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("args", [["verdicts", "example-3"], ["matrix"]])
+def test_display_stays_on_the_fast_path(args: list[str]) -> None:
+    """The terminal views, like the JSON, import neither pydantic nor rdflib."""
+    probe = (
+        "import runpy, sys\n"
+        f"sys.argv = ['kb', *{args!r}]\n"
+        "try:\n"
+        "    runpy.run_module('kb.cli', run_name='__main__')\n"
+        "except SystemExit as exit:\n"
+        "    assert not exit.code, exit.code\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'rdflib'))\n"
+        "sys.stderr.write('HEAVY=' + ','.join(heavy))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=False, cwd=ROOT
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip()
+    assert result.stderr.strip().endswith("HEAVY="), result.stderr
