@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from kb.errors import InvalidKB, KBError, UsageError
-from kb.output import FORMATS, records, render
+from kb.output import FORMATS, render
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -183,7 +183,10 @@ def cmd_show(args: argparse.Namespace) -> int:
     if args.format == "json":
         _out(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     else:
-        _out(records([{k: v for k, v in data.items() if v not in ([], None)}]))
+        from kb.card import card
+        from kb.output import colour_enabled
+
+        _out(card(k.entities, entity, colour_enabled()))
     return EXIT_OK
 
 

@@ -215,3 +215,33 @@ def test_display_stays_on_the_fast_path(args: list[str]) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip()
     assert result.stderr.strip().endswith("HEAVY="), result.stderr
+
+
+def test_show_prints_a_readable_card(kb_cli, k: KnowledgeBase) -> None:  # type: ignore[no-untyped-def]
+    result = kb_cli("show", "verdict-example-3-objective-focused", env=WIDE)
+    assert result.returncode == 0, result.stderr
+    assert_fits_80(result.stdout)
+    out = flat(result.stdout)
+    verdict = k["verdict-example-3-objective-focused"]
+    assert out.startswith("Verdict: objective-focused on example-3: inner-misaligned")
+    # references by label, with their ids
+    assert f"{flat(k['example-3'].display_label)} (example-3)" in out
+    assert "Rauno Arike (rauno-arike)" in out
+    # each evidence quote in full, with speaker, source and id
+    for quote_id in verdict.evidence:
+        quote = k[quote_id]
+        assert f"“{flat(quote.text)}” — Rauno Arike, in {k[quote.source].display_label}" in out
+        assert f"[{quote_id}]" in out
+    assert flat(verdict.rationale) in out
+
+
+def test_show_lists_the_verdicts_that_mention_the_entity(kb_cli, k: KnowledgeBase) -> None:  # type: ignore[no-untyped-def]
+    result = kb_cli("show", "birth-control", env=WIDE)
+    assert result.returncode == 0, result.stderr
+    assert_fits_80(result.stdout)
+    out = flat(result.stdout)
+    assert flat(k["birth-control"].description) in out
+    assert "verdicts that mention birth-control" in out
+    for v in k.verdicts(scenario="birth-control"):
+        marks = " (derived)" if v.basis == "derived" else ""
+        assert f"{v.approach}: {v.verdict}{marks} [{v.id}]" in out
