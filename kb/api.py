@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 from pydantic import BaseModel, ConfigDict
 
@@ -136,7 +136,11 @@ class KnowledgeBase:
             self._loaded = fetch_entities(self.backend)
         return self._loaded.entities
 
-    def get(self, entity_id: str, kind: type[E] = Entity) -> E:  # type: ignore[assignment]
+    @overload
+    def get(self, entity_id: str) -> Entity: ...
+    @overload
+    def get(self, entity_id: str, kind: type[E]) -> E: ...
+    def get(self, entity_id: str, kind: type[Entity] = Entity) -> Entity:
         """Any entity by id, as its model; ``kind`` restricts the expected class.
 
         >>> k.get("evan-hubinger").label

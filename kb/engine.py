@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import pyoxigraph as ox
 
@@ -19,11 +19,14 @@ from kb.scan import scan
 from kb.terms import solutions_to_rows, to_python, values_clause
 from kb.vocab import PREFIXES, iri, is_slug, slug_of, sparql_prefixes
 
+QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | list[ox.Triple]
+"""pyoxigraph's result objects; a remote graph arrives as a list of triples."""
+
 
 class Backend(Protocol):
     """Anything that answers SPARQL 1.1 queries with pyoxigraph result objects."""
 
-    def query(self, sparql: str) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples: ...
+    def query(self, sparql: str) -> QueryResult: ...
 
 
 class LocalBackend:
@@ -34,7 +37,7 @@ class LocalBackend:
 
         self.store = load_store(paths)
 
-    def query(self, sparql: str) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+    def query(self, sparql: str) -> QueryResult:
         """Run a query against the store alone: SERVICE (which pyoxigraph would fetch over
         HTTP) is refused before the query runs."""
         if scan(sparql).service:
@@ -104,7 +107,7 @@ def with_prefixes(sparql: str) -> str:
 def ids_of_type(backend: Backend, type_iri: str) -> list[str]:
     """Ids of every entity of one RDF class, for suggesting near ids in errors."""
     query = "SELECT ?e WHERE {" + values_clause([("type", ox.NamedNode(type_iri))]) + "?e a ?type }"
-    solutions = backend.query(query)
+    solutions = cast(ox.QuerySolutions, backend.query(query))
     return sorted(s for s in (slug_of(row["e"].value) for row in solutions) if s)
 
 
@@ -127,13 +130,14 @@ def bound_terms(
     terms: dict[Parameter, ox.NamedNode | ox.Literal] = {}
     for parameter, value in bound.items():
         type_iri = parameter.type_iri
+        if type_iri is None:
+            terms[parameter] = to_term(parameter, value)
+            continue
         try:
             term = to_term(parameter, value)
         except UnknownId:
-            if type_iri is None:
-                raise
             term = None
-        if type_iri is not None and (term is None or not is_of_type(backend, term, type_iri)):
+        if not (isinstance(term, ox.NamedNode) and is_of_type(backend, term, type_iri)):
             known = ids_of_type(backend, type_iri)
             raise UnknownId(f"{kind_name(parameter)} id for {parameter.name}", str(value), known)
         terms[parameter] = term
@@ -151,6 +155,13 @@ def select(backend: Backend, sparql: str) -> list[dict[str, Any]]:
     if not isinstance(result, ox.QuerySolutions):
         raise UsageError("expected a SELECT query")
     return solutions_to_rows(result)
+
+
+def construct(backend: Backend, sparql: str) -> list[ox.Triple]:
+    result = backend.query(sparql)
+    if isinstance(result, ox.QuerySolutions | ox.QueryBoolean):
+        raise UsageError("expected a CONSTRUCT or DESCRIBE query")
+    return list(result)
 
 
 def run_sparql(backend: Backend, sparql: str, bindings: dict[str, Any] | None = None) -> Any:

@@ -22,8 +22,8 @@ def triples_to_text(triples: Iterable[ox.Triple], fmt: str) -> str:
     rdf_format = RDF_FORMATS[fmt]
     relabelled = _stable_blank_nodes(list(triples))
     ordered = sorted(relabelled, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
-    options = {"prefixes": PREFIXES} if fmt in ("ttl", "jsonld") else {}
-    data = ox.serialize(ordered, format=rdf_format, **options)
+    prefixes = PREFIXES if fmt in ("ttl", "jsonld") else None
+    data = ox.serialize(ordered, format=rdf_format, prefixes=prefixes)
     return data.decode("utf-8") if isinstance(data, bytes) else str(data)
 
 
@@ -57,10 +57,15 @@ def _stable_blank_nodes(triples: list[ox.Triple]) -> list[ox.Triple]:
             labels[subject] = ox.BlankNode(f"b{len(labels)}")
             visit(subject)
 
-    def term(value: object) -> object:
-        return labels.get(value, value) if isinstance(value, ox.BlankNode) else value
+    def relabelled(triple: ox.Triple) -> ox.Triple:
+        subject, target = triple.subject, triple.object
+        if isinstance(subject, ox.BlankNode):
+            subject = labels.get(subject, subject)
+        if isinstance(target, ox.BlankNode):
+            target = labels.get(target, target)
+        return ox.Triple(subject, triple.predicate, target)
 
-    return [ox.Triple(term(t.subject), t.predicate, term(t.object)) for t in triples]
+    return [relabelled(t) for t in triples]
 
 
 def export_text(paths: Sequence[str | Path] | None, fmt: str) -> str:

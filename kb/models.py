@@ -206,22 +206,23 @@ class _FactsModel(BaseModel):
 #: The facts the executable definitions (``kb/rules.py``) read about a scenario, one field
 #: per row of :data:`kb.schema_table.FACTS`. ``KnowledgeBase.classify`` takes these for a
 #: scenario the essay never discussed; every :class:`Scenario` has them too.
+_FACT_FIELDS: dict[str, Any] = {
+    fact.name: (
+        Annotated[get_type_hints(Facts)[fact.name], P(fact.curie)],
+        Field(description=fact.description),
+    )
+    for fact in FACTS
+}
 ScenarioFacts: type[BaseModel] = create_model(
     "ScenarioFacts",
     __base__=_FactsModel,
     __doc__="The facts the executable definitions (``kb/rules.py``) read about a scenario.",
     __module__=__name__,
-    **{
-        fact.name: (
-            Annotated[get_type_hints(Facts)[fact.name], P(fact.curie)],
-            Field(description=fact.description),
-        )
-        for fact in FACTS
-    },
+    **_FACT_FIELDS,
 )
 
 
-class Scenario(Entity, ScenarioFacts):  # type: ignore[misc, valid-type]  # built from the table
+class Scenario(Entity, ScenarioFacts):  # ScenarioFacts is built from the schema table
     """An example the essay discusses, with the facts the executable definitions read."""
 
     label: Annotated[Text, P("rdfs:label")]

@@ -63,7 +63,7 @@ class Displayable:
         return fields_html(self)
 
 
-class VerdictList(list):  # type: ignore[type-arg]
+class VerdictList(list):
     """The verdicts a query returned: a plain list, shown as the verdict matrix in a notebook."""
 
     def __init__(

@@ -80,7 +80,8 @@ class Question:
 
 
 def _parse(path: Path) -> Question:
-    title, description, parameters, example = "", [], [], {}
+    title, description, parameters = "", [], []
+    example: dict[str, str] = {}
     body: list[str] = []
     for line in path.read_text(encoding="utf-8").splitlines():
         header = _HEADER.match(line) if not body else None
@@ -91,7 +92,7 @@ def _parse(path: Path) -> Question:
             elif key == "description":
                 description.append(value.strip())
             elif key == "example":
-                example.update(pair.split("=", 1) for pair in value.split())
+                example.update(pair.partition("=")[::2] for pair in value.split())
             else:
                 match = _PARAM.match(value.strip())
                 if not match:

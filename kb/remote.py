@@ -19,12 +19,16 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
 from kb.errors import UsageError
 from kb.scan import scan
+
+if TYPE_CHECKING:
+    from kb.engine import Backend, QueryResult
+    from kb.loader import Loaded
 
 RESULTS_ACCEPT = "application/sparql-results+xml, application/sparql-results+json;q=0.9"
 GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9"
@@ -87,12 +91,12 @@ class RemoteBackend:
     def __repr__(self) -> str:
         return f"RemoteBackend({self.url!r})"
 
-    def query(self, sparql: str) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+    def query(self, sparql: str) -> QueryResult:
         form = scan(sparql).form
         graph = form in ("CONSTRUCT", "DESCRIBE")
         media, body = self._post(sparql, GRAPH_ACCEPT if graph else RESULTS_ACCEPT)
         if media in _GRAPH_TYPES:
-            return _triples(body, _GRAPH_TYPES[media], self.url)  # type: ignore[return-value]
+            return _triples(body, _GRAPH_TYPES[media], self.url)
         if media not in _RESULT_TYPES:
             raise UsageError(f"{self.url} answered with {media or 'no Content-Type'}, not results")
         if _RESULT_TYPES[media] == ox.QueryResultsFormat.JSON:
@@ -185,9 +189,9 @@ def _triples(body: bytes, rdf_format: ox.RdfFormat, url: str) -> list[ox.Triple]
 ENTITIES_QUERY = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
 
 
-def fetch_entities(backend: Any) -> Any:
-    """The KB behind an endpoint, derived verdicts included, as validated models (a
-    :class:`kb.loader.Loaded`)."""
+def fetch_entities(backend: Backend) -> Loaded:
+    """The KB behind an endpoint, derived verdicts included, as validated models."""
+    from kb.engine import construct
     from kb.loader import from_triples
 
-    return from_triples(backend.query(ENTITIES_QUERY), getattr(backend, "url", "endpoint"))
+    return from_triples(construct(backend, ENTITIES_QUERY), getattr(backend, "url", "endpoint"))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any, cast
 
 import pyoxigraph as ox
 
@@ -60,6 +61,10 @@ def _bool(term: ox.Literal) -> bool:
     return term.value in ("true", "1")
 
 
+def _select(store: ox.Store, sparql: str) -> ox.QuerySolutions:
+    return cast(ox.QuerySolutions, store.query(sparql))
+
+
 def add_derived(
     store: ox.Store, derived: Iterable[tuple[str, dict[str, object]]] | None = None
 ) -> None:
@@ -71,7 +76,7 @@ def add_derived(
     stated = set()
     quads: list[ox.Quad] = []
     basis = ox.NamedNode(VERDICT_FIELDS["basis"].iri)
-    for row in store.query(_STATED_QUERY):
+    for row in _select(store, _STATED_QUERY):
         stated.add((row["scenario"].value, row["approach"].value))
         if row["basis"] is None:
             quads.append(ox.Quad(row["verdict"], basis, ox.Literal("stated")))
@@ -85,22 +90,19 @@ def add_derived(
 def _derive_from_store(
     store: ox.Store, stated: set[tuple[str, str]]
 ) -> list[tuple[str, dict[str, object]]]:
-    approaches = [slug_of(row["approach"].value) for row in store.query(_APPROACHES_QUERY)]
+    approaches = [slug_of(row["approach"].value) for row in _select(store, _APPROACHES_QUERY)]
     facts: dict[str, Facts] = {}
-    for row in store.query(_FACTS_QUERY):
+    for row in _select(store, _FACTS_QUERY):
         scenario = slug_of(row["scenario"].value)
         if scenario is None or row["objective"].value not in OBJECTIVE_KINDS:
             continue
-        facts[scenario] = Facts(
-            **{
-                fact.name: row[fact.name].value
-                if fact.name == "objective"
-                else _bool(row[fact.name])
-                for fact in FACTS
-            }
-        )
-    pairs = {(slug_of(s), slug_of(a)) for s, a in stated}
-    return derive(facts, [a for a in approaches if a], pairs)  # type: ignore[arg-type]
+        values: dict[str, Any] = {
+            fact.name: row[fact.name].value if fact.name == "objective" else _bool(row[fact.name])
+            for fact in FACTS
+        }
+        facts[scenario] = Facts(**values)
+    pairs = {(slug_of(s) or "", slug_of(a) or "") for s, a in stated}
+    return derive(facts, [a for a in approaches if a], pairs)
 
 
 def verdict_quads(verdict_id: str, fields: dict[str, object]) -> list[ox.Quad]:

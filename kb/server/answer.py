@@ -14,7 +14,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import islice
-from typing import Any
+from typing import Any, cast
 
 import pyoxigraph as ox
 
@@ -91,7 +91,7 @@ def store_dump(paths: Sequence[str] | None) -> bytes:
     store = load_store(paths)
     graph = ox.NamedNode(KB_GRAPH)
     store.extend([ox.Quad(q.subject, q.predicate, q.object, graph) for q in store])
-    return store.dump(format=ox.RdfFormat.N_QUADS)
+    return cast(bytes, store.dump(format=ox.RdfFormat.N_QUADS))
 
 
 def store_from_dump(data: bytes) -> ox.Store:
@@ -204,7 +204,8 @@ def _answer_sparql(
         result = store.query(text, **options)
         if isinstance(result, ox.QueryBoolean):
             media = _pick(accept, list(RESULT_FORMATS), "an ASK result")
-            return Reply(200, _with_charset(media), result.serialize(format=RESULT_FORMATS[media]))
+            data = cast(bytes, result.serialize(format=RESULT_FORMATS[media]))
+            return Reply(200, _with_charset(media), data)
         if isinstance(result, ox.QuerySolutions):
             media = _pick(accept, list(RESULT_FORMATS), "SELECT results")
             return Reply(200, _with_charset(media), _solutions(result, media, max_rows))
@@ -240,7 +241,7 @@ def _solutions(solutions: ox.QuerySolutions, media: str, max_rows: int) -> bytes
     if RESULT_FORMATS[media] == ox.QueryResultsFormat.JSON:
         return data
     parsed = ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
-    return parsed.serialize(format=RESULT_FORMATS[media])
+    return cast(bytes, parsed.serialize(format=RESULT_FORMATS[media]))
 
 
 def _term_json(term: Any) -> dict[str, Any]:
@@ -270,8 +271,8 @@ def _graph(triples: Iterable[ox.Triple], media: str, max_rows: int) -> bytes:
     if len(found) > max_rows:
         raise _too_many(max_rows, "triples")
     rdf_format = GRAPH_FORMATS[media]
-    prefixes = {"prefixes": PREFIXES} if rdf_format != ox.RdfFormat.N_TRIPLES else {}
-    data = ox.serialize(found, format=rdf_format, **prefixes)
+    prefixes = PREFIXES if rdf_format != ox.RdfFormat.N_TRIPLES else None
+    data = ox.serialize(found, format=rdf_format, prefixes=prefixes)
     return data if isinstance(data, bytes) else str(data).encode("utf-8")
 
 

@@ -83,8 +83,8 @@ class EndpointServer(ThreadingHTTPServer):
 
     @property
     def url(self) -> str:
-        host, port = self.server_address[:2]
-        host = f"[{host}]" if ":" in str(host) else host
+        host, port = str(self.server_address[0]), self.server_address[1]
+        host = f"[{host}]" if ":" in host else host
         return f"http://{host}:{port}"
 
     def process_request(self, request: Any, client_address: Any) -> None:
@@ -155,7 +155,7 @@ class Handler(BaseHTTPRequestHandler):
         except Exception as problem:  # never a traceback to the client
             self.log_message("internal error: %s: %s", type(problem).__name__, problem)
             reply = error(500, "internal error; see the server log")
-        unread = self.headers.get("Transfer-Encoding") or self.headers.get("Content-Length", "0")
+        unread = self.headers.get("Transfer-Encoding") or self.headers.get("Content-Length") or "0"
         if not self._body_read and unread.strip() not in ("", "0"):
             self.close_connection = True  # the body left unread must not be taken as a request
         self._send(reply)
@@ -391,8 +391,11 @@ def service_description(endpoint: str, rdf_format: ox.RdfFormat, timeout: float)
     for media in [*list(RESULT_FORMATS)[:4], *list(GRAPH_FORMATS)[:4]]:
         triples.append(ox.Triple(node, iri(SD + "resultFormat"), iri(FORMATS_NS + names[media])))
     prefixes = {"sd": SD, "formats": FORMATS_NS, "rdfs": "http://www.w3.org/2000/01/rdf-schema#"}
-    options = {} if rdf_format == ox.RdfFormat.N_TRIPLES else {"prefixes": prefixes}
-    data = ox.serialize(triples, format=rdf_format, **options)
+    data = ox.serialize(
+        triples,
+        format=rdf_format,
+        prefixes=None if rdf_format == ox.RdfFormat.N_TRIPLES else prefixes,
+    )
     return data if isinstance(data, bytes) else str(data).encode("utf-8")
 
 

@@ -10,12 +10,14 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from kb.models import (
     Approach,
     Argument,
     DecompositionPart,
     Definition,
+    Entity,
     Quote,
     Researcher,
     Scenario,
@@ -54,7 +56,7 @@ EMPTY_SITEMAP = (
     '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"></urlset>\n'
 )
 
-ENTITY_PAGES = {
+ENTITY_PAGES: dict[type[Entity], Callable[[SiteData, Any], Page]] = {
     Term: terms.term_page,
     Definition: terms.definition_page,
     Approach: approaches.approach_page,

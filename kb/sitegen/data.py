@@ -11,11 +11,13 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar, cast
 
 from kb.api import KnowledgeBase, VerdictRow
 from kb.mapping import specs
 from kb.models import KINDS, Approach, Entity, Scenario
 
+E = TypeVar("E", bound=Entity)
 KB_PATH_VARIABLE = "KB_PATH"
 
 
@@ -61,21 +63,22 @@ class SiteData:
     def get(self, entity_id: str) -> Entity | None:
         return self.kb.entities.get(entity_id)
 
-    def all(self, kind: type[Entity]) -> list[Entity]:
+    def all(self, kind: type[E]) -> list[E]:
         if kind not in self._all:
             self._all[kind] = self.kb.all(kind)
-        return self._all[kind]
+        return cast(list[E], self._all[kind])  # the cache is keyed by kind
 
-    def pointing(self, target: str, kind: type[Entity], field_name: str) -> list[Entity]:
+    def pointing(self, target: str, kind: type[E], field_name: str) -> list[E]:
         """Entities of ``kind`` whose ``field_name`` refers to ``target``, sorted by id."""
         ids = self.backrefs.get(target, {}).get(f"{kind.__name__}.{field_name}", [])
-        return sorted((self.kb.entities[i] for i in ids), key=lambda e: e.id)
+        found = (self.kb.entities[i] for i in ids)
+        return sorted((e for e in found if isinstance(e, kind)), key=lambda e: e.id)
 
     def approaches(self) -> list[Approach]:
-        return self.all(Approach)  # type: ignore[return-value]
+        return self.all(Approach)
 
     def scenarios(self) -> list[Scenario]:
-        return self.all(Scenario)  # type: ignore[return-value]
+        return self.all(Scenario)
 
     def derived_rows(self) -> list[VerdictRow]:
         return [row for row in self.verdict_rows.values() if row.basis != "stated"]

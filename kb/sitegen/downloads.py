@@ -10,9 +10,11 @@ from collections.abc import Iterator
 
 import pyoxigraph as ox
 
+from kb.engine import LocalBackend, construct
 from kb.export import triples_to_text
 from kb.mapping import specs, type_iri
 from kb.models import KINDS
+from kb.remote import ENTITIES_QUERY
 from kb.schema_export import artefacts
 from kb.sitegen.data import SiteData
 from kb.sitegen.render import Page, table
@@ -50,7 +52,13 @@ def jsonld_context() -> dict[str, object]:
 
 
 def _store(data: SiteData) -> ox.Store:
-    return data.kb.backend.store
+    backend = data.kb.backend
+    if isinstance(backend, LocalBackend):
+        return backend.store
+    store = ox.Store()  # a remote KB: its triples, fetched once
+    triples = construct(backend, ENTITIES_QUERY)
+    store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+    return store
 
 
 def per_entity_triples(data: SiteData) -> dict[str, list[ox.Triple]]:
