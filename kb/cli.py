@@ -1,3 +1,4 @@
+# PYTHON_ARGCOMPLETE_OK  (shell completion: see kb/completion.py)
 """The ``kb`` command line: thin wrappers over the library, one verb per subcommand.
 
 Exit codes: 0 answered or clean, 1 problems found (``validate``, ``fmt --check``,
@@ -397,6 +398,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    if argv is None:
+        from kb.completion import autocomplete
+
+        autocomplete(parser)
     args = parser.parse_args(argv)
     try:
         return args.handler(args)
