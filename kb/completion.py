@@ -75,5 +75,5 @@ def autocomplete(parser: argparse.ArgumentParser) -> None:
                 for argument in sub._actions:
                     completer = COMPLETERS.get((command, argument.dest))
                     if completer is not None:
-                        argument.completer = completer  # type: ignore[attr-defined]
+                        argument.completer = completer
     argcomplete.autocomplete(parser, always_complete_options=False)
