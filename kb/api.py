@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 from pydantic import BaseModel, ConfigDict
 
 from kb import engine
+from kb.cruxes import Crux, cruxes
 from kb.errors import UnknownId, UsageError
 from kb.loader import Loaded, load
 from kb.models import Approach, Entity, Scenario, ScenarioFacts, Verdict, VerdictValue
@@ -270,3 +271,14 @@ class KnowledgeBase:
         else:
             raise UsageError("classify takes ScenarioFacts, a Scenario or a mapping of facts")
         return classify(Facts.from_mapping(data))
+
+    def cruxes(self, a: str, b: str) -> Crux:
+        """Where the rules of approaches ``a`` and ``b`` disagree, over every combination of
+        the six facts: the combinations, the shortest statement explaining them, and the
+        minimal pairs (see :mod:`kb.cruxes`). Derived from the rules, not from this KB.
+
+        >>> crux = k.cruxes("objective-focused", "optimization-focused")
+        >>> crux.statement_text().startswith("objective-focused and optimization-focused")
+        True
+        """
+        return cruxes(a, b)

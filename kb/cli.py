@@ -244,6 +244,19 @@ def cmd_classify(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_cruxes(args: argparse.Namespace) -> int:
+    from kb.cruxes import cruxes
+
+    crux = cruxes(args.a, args.b)
+    if args.format == "json":
+        _out(json.dumps(crux.as_dict(), indent=2, ensure_ascii=False) + "\n")
+    else:
+        from kb.views import cruxes_text
+
+        _out(cruxes_text(crux))
+    return EXIT_OK
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from kb.export import export_text
     from kb.writer import write_atomic
@@ -377,6 +390,16 @@ def build_parser() -> argparse.ArgumentParser:
         "Classify a scenario described by its facts (JSON, YAML or Turtle file).",
     )
     p.add_argument("file", help="facts file")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+
+    p = _add(
+        sub,
+        "cruxes",
+        cmd_cruxes,
+        "Where two approaches' rules disagree, over every combination of the six facts.",
+    )
+    p.add_argument("a", help="approach id, e.g. objective-focused")
+    p.add_argument("b", help="another approach id, e.g. optimization-focused")
     p.add_argument("--format", choices=("table", "json"), default="table")
 
     p = _add(

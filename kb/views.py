@@ -154,3 +154,50 @@ def classify_text(verdicts: Mapping[str, Any], colour: bool = False) -> str:
         width,
         colour,
     )
+
+
+def cruxes_text(crux: Any, width: int | None = None) -> str:
+    """A :class:`kb.cruxes.Crux` for a terminal: the statement, then the minimal pairs."""
+    from kb.cruxes import facts_key
+
+    width = width or terminal_width()
+    out = [
+        paragraph(
+            f"{crux.a} and {crux.b} disagree on {plural(len(crux.disagreements), 'combination')}"
+            f" of the {crux.coherent} whose facts neither rule calls contradictory.",
+            width,
+        )
+    ]
+    if crux.statement:
+        out.append("\nThey disagree exactly when one of these holds:\n")
+        for term in crux.statement:
+            out.append(
+                paragraph("; ".join(c.text() for c in term), width, "  - ").replace(
+                    "\n  - ", "\n    "
+                )
+            )
+    if crux.minimal_pairs:
+        out.append(
+            "\n"
+            + paragraph(
+                "Minimal pairs: scenarios one fact apart where one approach changes its verdict "
+                "and the other keeps it (facts spelt one character each, in the order of "
+                "`kb classify`; the explorer page reads the same spelling).",
+                width,
+            )
+        )
+    for changes, keeps in ((crux.a, crux.b), (crux.b, crux.a)):
+        rows = [
+            {
+                "fact": m.fact,
+                "scenarios": f"{facts_key(m.before)} -> {facts_key(m.after)}",
+                f"{changes}": f"{m.changed_from} -> {m.changed_to}",
+                f"{keeps} keeps": m.kept,
+            }
+            for m in crux.minimal_pairs
+            if m.changes == changes
+        ]
+        if rows:
+            out.append("\n" + paragraph(f"{changes} changes, {keeps} does not:", width) + "\n")
+            out.append(table(rows, width))
+    return "".join(out)
