@@ -46,7 +46,22 @@ def _backend(args: argparse.Namespace) -> Any:
         from kb.remote import RemoteBackend
 
         return RemoteBackend(args.endpoint)
+    if getattr(args, "own_process", False):
+        _isolate()
     return engine.LocalBackend(args.kb)
+
+
+def _isolate() -> None:
+    """A command that evaluates queries here never needs the network: cut this process off
+    it, before anything is loaded (only when ``kb`` runs as its own process, never when
+    :func:`main` is called from other code). Where that is impossible, user SPARQL is
+    refused later (kb.sandbox); named questions still run."""
+    import contextlib
+
+    from kb import sandbox
+
+    with contextlib.suppress(sandbox.Unavailable):
+        sandbox.isolate()
 
 
 # --- issue 2: data ---------------------------------------------------------------------
@@ -426,6 +441,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         autocomplete(parser)
     args = parser.parse_args(argv)
+    args.own_process = argv is None  # the command line itself, not a caller's process
     try:
         return args.handler(args)
     except InvalidKB as error:

@@ -13,6 +13,7 @@ from typing import Any, Protocol, cast
 
 import pyoxigraph as ox
 
+from kb import sandbox
 from kb.errors import UnknownId, UsageError
 from kb.questions import Parameter, Question, bind, kind_name, question, to_term
 from kb.scan import scan
@@ -24,9 +25,32 @@ QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | list[ox.Tr
 
 
 class Backend(Protocol):
-    """Anything that answers SPARQL 1.1 queries with pyoxigraph result objects."""
+    """Anything that answers SPARQL 1.1 queries with pyoxigraph result objects.
+
+    ``query`` takes text this library wrote (named questions, lookups with bound values);
+    ``untrusted_query`` takes a user's text.
+    """
 
     def query(self, sparql: str) -> QueryResult: ...
+
+    def untrusted_query(self, sparql: str) -> QueryResult: ...
+
+
+SERVICE_REFUSED = "SERVICE is not allowed: queries answer from the KB alone, never fetching"
+
+
+def dataset_refusal(iris: Sequence[str | None], where: str = "FROM") -> str | None:
+    """Why a dataset other than the KB's own graph is refused, or None when it is the KB's."""
+    from kb.server import KB_GRAPH
+
+    for found in iris:
+        if found != KB_GRAPH:
+            shown = f"<{found}>" if found else "a relative or unresolved IRI"
+            return (
+                f"{where} {shown} is not allowed: graphs are never fetched, and the only "
+                f"graph there is is the KB's, <{KB_GRAPH}>"
+            )
+    return None
 
 
 class LocalBackend:
@@ -38,16 +62,49 @@ class LocalBackend:
         self.store = load_store(paths)
 
     def query(self, sparql: str) -> QueryResult:
-        """Run a query against the store alone: SERVICE (which pyoxigraph would fetch over
-        HTTP) is refused before the query runs."""
-        if scan(sparql).service:
-            raise UsageError("SERVICE is not allowed: queries answer from the KB alone")
+        """Run text this library wrote against the store, in this process."""
         try:
-            return self.store.query(sparql)
+            # The default graph, named: a FROM the checks missed still sees only the KB.
+            return self.store.query(sparql, default_graph=ox.DefaultGraph())
         except SyntaxError as error:
             raise UsageError(f"SPARQL syntax error: {one_line(error.msg)}") from None
         except (OSError, RuntimeError, ValueError) as error:
-            raise UsageError(f"SPARQL query failed: {one_line(str(error))}") from None
+            raise failure(error) from None
+
+    def untrusted_query(self, sparql: str) -> QueryResult:
+        """Run a user's query where it cannot reach the network (:mod:`kb.sandbox`): here
+        if this process is isolated, else in an isolated child. SERVICE and a foreign FROM
+        are refused first, for a clear message; the isolation is what makes them harmless."""
+        shape = scan(sparql)
+        if shape.service:
+            raise UsageError(SERVICE_REFUSED)
+        refusal = dataset_refusal(shape.datasets)
+        if refusal:
+            raise UsageError(refusal)
+        if sandbox.isolated():
+            return self.query(sparql)
+        form, data = sandbox.run_isolated(_portable, self, sparql)
+        if form == "graph":
+            return data  # type: ignore[no-any-return]
+        return ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
+
+
+def failure(error: Exception) -> UsageError:
+    """The usage error for a query that failed while running (the engine's own error)."""
+    if sandbox.blocked_network(error):
+        return UsageError(SERVICE_REFUSED)
+    return UsageError(f"SPARQL query failed: {one_line(str(error))}")
+
+
+def _portable(backend: LocalBackend, sparql: str) -> tuple[str, Any]:
+    """A query's result in a form that survives the trip from the isolated child."""
+    result = backend.query(sparql)
+    try:
+        if isinstance(result, ox.QueryTriples):
+            return "graph", list(result)
+        return "results", result.serialize(format=ox.QueryResultsFormat.JSON)
+    except (OSError, RuntimeError, ValueError) as error:
+        raise failure(error) from None
 
 
 def one_line(text: str, limit: int = 200) -> str:
@@ -169,7 +226,7 @@ def run_sparql(backend: Backend, sparql: str, bindings: dict[str, Any] | None = 
     prefixed = with_prefixes(sparql)
     added_lines = prefixed.count("\n") - sparql.count("\n")
     try:
-        result = backend.query(with_bindings(backend, prefixed, bindings))
+        result = backend.untrusted_query(with_bindings(backend, prefixed, bindings))
         if isinstance(result, ox.QuerySolutions):
             return solutions_to_rows(result)
         if isinstance(result, ox.QueryBoolean):
@@ -182,7 +239,7 @@ def run_sparql(backend: Backend, sparql: str, bindings: dict[str, Any] | None = 
         )
         raise UsageError(shifted) from None
     except (OSError, RuntimeError, ValueError) as error:
-        raise UsageError(f"SPARQL query failed: {one_line(str(error))}") from None
+        raise failure(error) from None
 
 
 _POSITION = re.compile(r"error at (\d+):(\d+)")

@@ -1,14 +1,21 @@
 """Read a SPARQL request's shape without running it: its form, SERVICE, LOAD and FROM.
 
-pyoxigraph parses and runs in one step and would fetch ``SERVICE`` and ``LOAD`` IRIs over
-HTTP, so those are found here first, by a tokenizer that knows SPARQL's strings, IRIs,
-comments and prefixed names (a keyword inside a string or an IRI is not a keyword).
-When in doubt it errs towards finding a keyword: a false alarm refuses a query, a miss
-would let one through.
+This is for clear refusals, not for safety: whatever this module misses, query evaluation
+cannot reach the network (:mod:`kb.sandbox`) and no graph but the KB's exists to be named.
+``SERVICE`` and ``LOAD`` are found by a tokenizer that knows SPARQL's strings, IRIs,
+comments and prefixed names (a keyword inside a string or an IRI is not a keyword), and
+keywords glued to what follows (``SERVICESILENT<...>``, ``SERVICE:x``). ``FROM`` is found
+without tokenizing, so no trick with strings or comments can hide it: any ``from`` that no
+variable or prefixed name swallows, followed by an IRI or a prefixed name, counts (a false
+alarm refuses a query, which is the side to err on).
 
 >>> found = scan('PREFIX ex: <http://ex/> SELECT * FROM ex:g WHERE { ?s ?p "SERVICE" }')
 >>> found.form, found.service, found.datasets
 ('SELECT', False, ['http://ex/g'])
+>>> scan("PREFIX : <file:///etc/> SELECT * FROM:passwd WHERE { ?s ?p ?o }").datasets
+['file:///etc/passwd']
+>>> scan("SELECT * WHERE { SERVICESILENT<http://h/x>{ ?s ?p ?o } }").service
+True
 >>> scan("# SERVICE in a comment\\nINSERT DATA { <a:b> <a:c> <a:d> }").form
 'INSERT'
 >>> scan("select * { service <http://elsewhere/sparql> { ?s ?p ?o } }").service
@@ -27,6 +34,13 @@ UPDATE_FORMS = (
 )
 
 _ESCAPE = r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"
+#: PN_CHARS_BASE, PN_CHARS_U and PN_CHARS of the SPARQL grammar, as regex classes.
+_BASE = (
+    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff"
+    "\u200c-\u200d\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd"
+    "\U00010000-\U000effff"
+)
+_CHARS = _BASE + "_\\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
 _TOKEN = re.compile(
     r"""
       (?P<space>\s+)
@@ -38,9 +52,17 @@ _TOKEN = re.compile(
     | (?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|"""
     + _ESCAPE
     + r""")*>)
-    | (?P<var>[?$][\w\u00B7\u0300-\u036F\u203F-\u2040]+)
+    | (?P<var>[?$][\w"""
+    + _CHARS
+    + r"""]+)
     | (?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
-    | (?P<pname>(?:[^\W\d][\w\-.\u00B7]*)?:(?:[\w\-.:%\u00B7]|\\[^\s])*)
+    | (?P<pname>(?:["""
+    + _BASE
+    + r"""][."""
+    + _CHARS
+    + r"""]*)?:(?:[.:%"""
+    + _CHARS
+    + r"""]|\\[^\s])*)
     | (?P<word>[^\W\d]\w*)
     | (?P<other>.)
     """,
@@ -58,7 +80,8 @@ class Scan:
     service: bool = False
     #: Whether the keyword LOAD occurs anywhere outside strings, IRIs and comments.
     load: bool = False
-    #: The IRIs after FROM and FROM NAMED; None for one that cannot be resolved here.
+    #: The IRIs after FROM and FROM NAMED (and after anything the parser might read as
+    #: FROM); None for one that cannot be resolved here.
     datasets: list[str | None] = field(default_factory=list)
 
     @property
@@ -101,20 +124,56 @@ def scan(text: str) -> Scan:
         if kind == "word":
             result.form = value.upper()
             break
-    for index, (kind, value) in enumerate(items):
-        if kind != "word":
-            continue
+    for kind, value in items:
         keyword = value.upper()
-        if keyword == "SERVICE":
+        if kind == "word" and keyword.startswith("SERVICE"):  # also SERVICESILENT
             result.service = True
-        elif keyword == "LOAD":
+        elif kind == "pname" and keyword.split(":", 1)[0].startswith("SERVICE"):
+            result.service = True  # SERVICE:x, SERVICEex:x
+        elif kind == "word" and keyword.startswith("LOAD"):
             result.load = True
-        elif keyword == "FROM":
-            following = items[index + 1 : index + 3]
-            if following and following[0][0] == "word" and following[0][1].upper() == "NAMED":
-                following = following[1:]
-            result.datasets.append(_resolve(following[0], prefixes) if following else None)
+    result.datasets = [
+        _resolve(target, prefixes)
+        for text in dict.fromkeys((text, _decoded(text)))
+        for target in _froms(text)
+    ]
     return result
+
+
+#: Characters that continue a variable, prefixed name, blank node label or language tag:
+#: a ``from`` preceded by them is part of that name (the parser reads names greedily).
+_NAME_CHAR = re.compile("[.:%\\\\" + _CHARS + "]")
+_GAP = r"(?:\s|\#[^\n\r]*)*"
+_TARGET = r"[^\s<>{}()\"'#]*"
+_DATASET = re.compile(
+    f"FROM{_GAP}(?:NAMED{_GAP})?(?:(?P<iri><[^<>]*>)|(?P<pname>{_TARGET}?:{_TARGET}))",
+    re.IGNORECASE,
+)
+
+
+def _froms(text: str) -> list[tuple[str, str]]:
+    """Every place the parser could read as ``FROM [NAMED] target``: (kind, target)."""
+    found = []
+    for match in _DATASET.finditer(text):
+        start = match.start()
+        while start > 0 and _NAME_CHAR.match(text[start - 1]):
+            start -= 1
+        if ":" in text[start : match.start()] or text[start - 1 : start] in ("?", "$", "@"):
+            continue  # inside ?from, ex:from, _:from or @from
+        found.append(("iri", match["iri"]) if match["iri"] else ("pname", match["pname"]))
+    return found
+
+
+def _decoded(text: str) -> str:
+    """The text with ``\\u`` and ``\\U`` escapes replaced by the characters they stand for."""
+
+    def char(match: re.Match[str]) -> str:
+        try:
+            return chr(int(match.group()[2:], 16))
+        except ValueError:
+            return match.group()
+
+    return re.sub(_ESCAPE, char, text)
 
 
 def _resolve(token: tuple[str, str], prefixes: dict[str, str]) -> str | None:

@@ -18,6 +18,7 @@ from typing import Any, cast
 
 import pyoxigraph as ox
 
+from kb import sandbox
 from kb.engine import LocalBackend, run_question
 from kb.errors import UsageError
 from kb.scan import scan
@@ -41,6 +42,7 @@ GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
     "text/plain": ox.RdfFormat.N_TRIPLES,
 }
 DEFAULT_ROWS = 10_000
+SERVICE_REFUSED = "SERVICE is not allowed: this endpoint answers from the KB alone, never fetching"
 
 
 @dataclass(frozen=True)
@@ -189,9 +191,7 @@ def _answer_sparql(
         what = "LOAD" if shape.load else f"SPARQL Update ({shape.form})"
         raise Refused(403, f"{what} is not accepted: this endpoint is read-only")
     if shape.service:
-        raise Refused(
-            403, "SERVICE is not allowed: this endpoint answers from the KB alone, never fetching"
-        )
+        raise Refused(403, SERVICE_REFUSED)
     check_dataset(shape.datasets, "FROM")
     check_dataset(default_graphs, "default-graph-uri")
     check_dataset(named_graphs, "named-graph-uri")
@@ -214,6 +214,8 @@ def _answer_sparql(
     except SyntaxError as problem:
         raise Refused(400, f"malformed query: {problem.msg}") from None
     except (OSError, RuntimeError, ValueError) as problem:
+        if sandbox.blocked_network(problem):  # a SERVICE the scan missed, stopped by the sandbox
+            raise Refused(403, SERVICE_REFUSED) from None
         raise Refused(400, f"query failed: {problem}") from None
 
 

@@ -51,6 +51,13 @@ def _memory_message(megabytes: int) -> str:
 def _work(conn: Connection, dump: bytes, max_rows: int, max_memory: int) -> None:
     """A worker's life: load the store, then answer jobs until the pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and kills us
+    from kb import sandbox
+
+    try:  # no query this worker runs can reach the network
+        sandbox.isolate()
+        unsafe = None
+    except sandbox.Unavailable as refusal:
+        unsafe = error(503, str(refusal))
     try:  # a query that would take the machine's memory aborts this process instead
         import resource
 
@@ -68,7 +75,9 @@ def _work(conn: Connection, dump: bytes, max_rows: int, max_memory: int) -> None
         except (EOFError, OSError):
             return
         try:
-            if isinstance(job, SparqlJob):
+            if isinstance(job, SparqlJob) and unsafe is not None:
+                reply = unsafe
+            elif isinstance(job, SparqlJob):
                 reply = answer_sparql(
                     store, job.query, job.accept, job.default_graphs, job.named_graphs, max_rows
                 )
