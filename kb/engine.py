@@ -85,7 +85,7 @@ class LocalBackend:
             return self.query(sparql)
         form, data = sandbox.run_isolated(_portable, self, sparql)
         if form == "graph":
-            return data  # type: ignore[no-any-return]
+            return data
         return ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
 
 
@@ -100,9 +100,9 @@ def _portable(backend: LocalBackend, sparql: str) -> tuple[str, Any]:
     """A query's result in a form that survives the trip from the isolated child."""
     result = backend.query(sparql)
     try:
-        if isinstance(result, ox.QueryTriples):
-            return "graph", list(result)
-        return "results", result.serialize(format=ox.QueryResultsFormat.JSON)
+        if isinstance(result, ox.QuerySolutions | ox.QueryBoolean):
+            return "results", result.serialize(format=ox.QueryResultsFormat.JSON)
+        return "graph", list(result)
     except (OSError, RuntimeError, ValueError) as error:
         raise failure(error) from None
 

@@ -229,7 +229,7 @@ def run_isolated(function: Callable[..., T], *args: Any) -> T:
         raise UsageError(f"query evaluation stopped: {_how(wait_status)}")
     ok, value = pickle.loads(data)
     if ok:
-        return value  # type: ignore[no-any-return]
+        return value
     raise UsageError(value)
 
 
