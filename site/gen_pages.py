@@ -10,6 +10,7 @@ Python traceback; ``kb validate`` lists every problem.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 import mkdocs_gen_files
 from mkdocs.exceptions import PluginError
@@ -26,9 +27,12 @@ def _write(path: str, content: str | bytes) -> None:
         stream.write(content)
 
 
-def _append_home(markdown: str) -> None:
-    with mkdocs_gen_files.open("index.md", "a", encoding="utf-8") as stream:
-        stream.write("\n" + markdown)
+def _compose_home(compose: Callable[[str], str]) -> None:
+    """Rewrite ``index.md`` as ``compose`` makes it from the hand-written one."""
+    with mkdocs_gen_files.open("index.md", "r", encoding="utf-8") as stream:
+        intro = stream.read()
+    with mkdocs_gen_files.open("index.md", "w", encoding="utf-8") as stream:
+        stream.write(compose(intro))
 
 
 def _one_line(error: KBError, paths: list[str] | None) -> str:
@@ -46,7 +50,7 @@ def _one_line(error: KBError, paths: list[str] | None) -> str:
 def main() -> None:
     paths = kb_paths_from_env()
     try:
-        generate(_write, paths, _append_home)
+        generate(_write, paths, _compose_home)
     except KBError as error:
         raise PluginError(_one_line(error, paths)) from None
 

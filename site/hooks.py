@@ -15,6 +15,15 @@ def on_nav(nav, config, files):
     return nav
 
 
+def on_page_markdown(markdown, page, config, files):
+    """Fail the build if a page's front matter was not read: mkdocs would show it as text."""
+    if markdown.startswith("---\n"):
+        from mkdocs.exceptions import PluginError
+
+        raise PluginError(f"{page.file.src_uri}: its front matter could not be read")
+    return markdown
+
+
 def on_page_content(html, page, config, files):
     _state["count"] += 1
     count, total = _state["count"], _state["total"]

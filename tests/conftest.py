@@ -17,6 +17,8 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 #: ``shared/`` sits beside the repository (in CI too, as a read-only copy).
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 ESSAY = SHARED / "seeds" / "000_d3d824ec668cdee1.txt"
+#: A schema-valid KB whose every text field holds markup and control-character payloads.
+HOSTILE_KB = FIXTURES / "hostile_site_kb"
 
 
 def run_kb(
@@ -69,5 +71,14 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The site of the bundled KB, built once per test session."""
     out = tmp_path_factory.mktemp("site") / "build"
     result = build_site(out)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return out
+
+
+@pytest.fixture(scope="session")
+def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The site of :data:`HOSTILE_KB`, built once per test session."""
+    out = tmp_path_factory.mktemp("hostile") / "build"
+    result = build_site(out, HOSTILE_KB)
     assert result.returncode == 0, result.stdout + result.stderr
     return out

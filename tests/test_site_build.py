@@ -172,12 +172,14 @@ def test_navigation_lists_index_pages_not_entities(crawled):
     assert not any("term/mesa-optimizer" in h for h in pages["/guide/"].hrefs)
 
 
-def test_decomposition_diagrams(built_site, kb):
+def test_decomposition_diagrams_are_html_drawn_at_build_time(built_site, kb):
     for approach in kb.all(KINDS[2]):
         html = (built_site / "approach" / approach.id / "index.html").read_text(encoding="utf-8")
-        assert '<pre class="mermaid"><code>flowchart' in html
+        assert '<ol class="kb-flow"' in html and "mermaid" not in html
         assert "inner alignment" in html and "outer alignment" in html
-    assert (built_site / "js" / "mermaid.min.js").is_file()
+    assert not list(built_site.rglob("*mermaid*"))
+    grid = (built_site / "decomposition" / "index.html").read_text(encoding="utf-8")
+    assert grid.count("kb-role-") >= len(kb.all(KINDS[2])) * 3
 
 
 def test_cookbook_answers_every_question(crawled):

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from itertools import pairwise
-
 from kb.models import Approach, Argument, DecompositionPart
 from kb.sitegen.data import SiteData, page_path
-from kb.sitegen.escape import md, mermaid_label, paragraphs
+from kb.sitegen.escape import html_line, md, paragraphs
 from kb.sitegen.render import (
     Links,
     Page,
-    base_of,
     bullet_list,
     entity_header,
     note_block,
     quote_block,
+    short_name,
     table,
     verdict_badge,
 )
@@ -34,46 +32,44 @@ def _parts(data: SiteData) -> list[DecompositionPart]:
     return sorted(data.all(DecompositionPart), key=lambda p: (p.number, p.id))
 
 
-def diagram(data: SiteData, approach: Approach) -> str:
-    """A mermaid flowchart of the decomposition, each step marked as inner, outer or neither.
+def diagram(data: SiteData, links: Links, approach: Approach) -> str:
+    """The decomposition as a flow of boxes, each step marked as inner, outer or neither.
 
-    The role is in each node's text as well as its colour, and a list follows the diagram.
+    Drawn at build time as plain HTML and CSS (no script): the role is in each box's text
+    as well as its colour, and sub-steps sit inside the step they belong to.
     """
     parts = _parts(data)[:60]
     if not parts:
         return "*The KB has no decomposition steps.*\n"
-    node = {part.id: f"n{i}" for i, part in enumerate(parts)}
-    lines = ["```mermaid", "flowchart TD"]
+    known = {p.id for p in parts}
+    children: dict[str, list[DecompositionPart]] = {}
     for part in parts:
+        if part.part_of in known:
+            children.setdefault(part.part_of, []).append(part)
+
+    def box(part: DecompositionPart) -> str:
         kind = role(approach, part.id)
-        text = f"{part.label} — {ROLE_TEXT[kind]}"
-        lines.append(f"  {node[part.id]}[{mermaid_label(text)}]:::{kind}")
-    top = [p for p in parts if not p.part_of or p.part_of not in node]
-    lines.extend(f"  {node[a.id]} --> {node[b.id]}" for a, b in pairwise(top))
-    lines.extend(
-        f"  {node[p.part_of]} -.- {node[p.id]}" for p in parts if p.part_of and p.part_of in node
-    )
-    lines += [
-        "  classDef inner fill:#d7f0dc,stroke:#1b6e2e,color:#0b2e14",
-        "  classDef outer fill:#dbe6fb,stroke:#1d4aa8,color:#0b1f47",
-        "  classDef neither fill:#eeeeee,stroke:#555555,color:#222222,stroke-dasharray:4 3",
-        "```",
-    ]
-    return "\n".join(lines) + "\n"
+        inner = "".join(box(c) for c in children.get(part.id, []))
+        nested = f'<ol class="kb-flow kb-flow-sub">{inner}</ol>' if inner else ""
+        name = f'<a href="{links.url(part.id)}">{html_line(part.label)}</a>'
+        return (
+            f'<li class="kb-step kb-step-{kind}"><span class="kb-step-name">{name}</span> '
+            f'<span class="kb-step-role">{ROLE_TEXT[kind]}</span>{nested}</li>'
+        )
+
+    top = [p for p in parts if p.part_of not in known]
+    steps = "".join(box(p) for p in top)
+    return f'<ol class="kb-flow" aria-label="Decomposition diagram">{steps}</ol>\n'
 
 
-def role_list(data: SiteData, links: Links, approach: Approach) -> str:
-    rows = [
-        [md(p.number), links.to(p.id), f'<span class="kb-role kb-role-{r}">{ROLE_TEXT[r]}</span>']
-        for p in _parts(data)
-        for r in [role(approach, p.id)]
-    ]
-    return table(["Step", "Part of the decomposition", "Counts as"], rows)
+def role_cell(approach: Approach, part_id: str) -> str:
+    kind = role(approach, part_id)
+    return f'<span class="kb-role kb-role-{kind}">{ROLE_TEXT[kind]}</span>'
 
 
 def approach_page(data: SiteData, approach: Approach) -> Page:
     path = page_path("approach", approach.id)
-    links = Links(data, base_of(path))
+    links = Links.on(data, path)
     needs = "yes" if approach.requires_mesa_optimizer else "no"
     out = [entity_header(data, path, approach)]
     out.append(f"\n{paragraphs(approach.description)}\n")
@@ -91,8 +87,7 @@ def approach_page(data: SiteData, approach: Approach) -> Page:
     )
     out.append(note_block(approach))
     out.append("\n## What counts as inner alignment\n\n")
-    out.append(diagram(data, approach))
-    out.append("\n" + role_list(data, links, approach))
+    out.append(diagram(data, links, approach))
     if approach.decomposition_note:
         out.append(f"\n{paragraphs(approach.decomposition_note)}\n")
     out.append("\n## Definitions in this approach\n\n")
@@ -117,12 +112,12 @@ def approach_page(data: SiteData, approach: Approach) -> Page:
     out.append("\n## Evidence\n")
     for quote_id in approach.evidence[:100]:
         out.append(quote_block(data, links, quote_id))
-    return Page(path, "".join(out), approach.label, approach.id, "Approach")
+    return Page(path, "".join(out), approach.id, "Approach")
 
 
 def decomposition_page(data: SiteData, part: DecompositionPart) -> Page:
     path = page_path("decomposition", part.id)
-    links = Links(data, base_of(path))
+    links = Links.on(data, path)
     out = [entity_header(data, path, part)]
     out.append(f"\n**Step:** {md(part.number)}\n\n{paragraphs(part.description)}\n")
     if part.part_of:
@@ -134,30 +129,27 @@ def decomposition_page(data: SiteData, part: DecompositionPart) -> Page:
         out.append(f"\n**Term:** {links.to(part.term)}\n")
     out.append(quote_block(data, links, part.quote))
     out.append("\n## How each approach counts it\n\n")
-    rows = [
-        [links.to(a.id), f'<span class="kb-role kb-role-{r}">{ROLE_TEXT[r]}</span>']
-        for a in data.approaches()
-        for r in [role(a, part.id)]
-    ]
+    rows = [[links.to(a.id), role_cell(a, part.id)] for a in data.approaches()]
     out.append(table(["Approach", "Counts as"], rows))
     out.append(note_block(part))
-    return Page(path, "".join(out), part.label, part.id, "DecompositionPart")
+    return Page(path, "".join(out), part.id, "DecompositionPart")
 
 
 def decomposition_overview(data: SiteData) -> Page:
     """All approaches' diagrams side by side: the index page of the decomposition folder."""
     path = "decomposition/index.md"
-    links = Links(data, base_of(path))
+    links = Links.on(data, path)
+    approaches = data.approaches()[:20]
+    rows = [[links.to(p.id), *(role_cell(a, p.id) for a in approaches)] for p in _parts(data)]
     out = [
         "# The decomposition\n\n"
         "The essay splits getting a trained system to do what we want into steps; each "
         "approach draws the line between inner and outer alignment at a different place. "
-        "Each diagram marks every step with what that approach counts it as, in words and "
-        "in colour (green: inner alignment, blue: outer alignment, grey dashed: neither).\n\n"
-        "## Steps\n\n",
-        bullet_list([f"{md(p.number)}. {links.to(p.id)}" for p in _parts(data)], "steps"),
+        "The grid shows, for every step, what each approach counts it as (in words, and in "
+        "colour: green for inner alignment, blue for outer alignment, grey for neither); "
+        "each approach's page draws its own reading as a diagram.\n\n",
+        '<div class="kb-grid" markdown>\n\n',
+        table(["Step", *(links.to(a.id, short_name(a)) for a in approaches)], rows, limit=60),
+        "\n</div>\n",
     ]
-    for approach in data.approaches()[:20]:
-        out.append(f"\n## {links.to(approach.id)}\n\n")
-        out.append(diagram(data, approach))
-    return Page(path, "".join(out), "The decomposition")
+    return Page(path, "".join(out))

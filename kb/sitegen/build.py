@@ -44,12 +44,6 @@ Writer = Callable[[str, str | bytes], None]
 #: The KB of the last ``generate`` call, for :func:`write_data_files` after the build.
 _PENDING: dict[str, SiteData] = {}
 
-ROOT = Path(__file__).resolve().parent.parent.parent
-MERMAID = Path("node_modules/mermaid/dist/mermaid.min.js")
-MERMAID_MISSING = (
-    "/* mermaid is not installed: run `npm ci` at the repository root, then rebuild. "
-    "Diagrams show as text until then. */\n"
-)
 
 EMPTY_SITEMAP = (
     '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -96,11 +90,10 @@ def pages(data: SiteData) -> Iterator[Page]:
 def generate(
     write: Writer,
     paths: Sequence[str | Path] | None = None,
-    append_home: Callable[[str], None] | None = None,
-    root: Path = ROOT,
+    compose_home: Callable[[Callable[[str], str]], None] | None = None,
 ) -> int:
-    """Write every page and file; return the number of pages. ``append_home`` receives the
-    home page's generated Markdown (mkdocs-gen-files appends it to ``index.md``)."""
+    """Write every page and file; return the number of pages. ``compose_home`` receives a
+    function from the hand-written ``index.md`` to the whole home page."""
     started = time.perf_counter()
     where = ", ".join(str(p) for p in paths) if paths else "the bundled KB"
     log(f"loading {where}")
@@ -121,16 +114,10 @@ def generate(
     write(bibliography_page.path, bibliography_page.text())
     write("bibliography.bib", bib)
     count += 1
-    if append_home is not None:
-        append_home(home.home_section(data))
+    if compose_home is not None:
+        compose_home(lambda intro: home.home_page(data, intro))
     for path, text in downloads.whole_files(data):
         write(path, text)
-    mermaid = root / MERMAID
-    if mermaid.is_file():
-        write("js/mermaid.min.js", mermaid.read_bytes())
-    else:
-        log(f"{mermaid} not found: run `npm ci` for diagrams; building without them")
-        write("js/mermaid.min.js", MERMAID_MISSING)
     _PENDING["data"] = data
     log(f"generated {count} pages in {time.perf_counter() - started:.1f}s")
     return count

@@ -98,7 +98,7 @@ def question_page(data: SiteData, question: Question) -> Page:
         f"\n## Answer on this KB\n\nWith {md(example)}, computed when the site was built.\n\n"
     )
     out.append(answer(data, links, question))
-    return Page(path, "".join(out), question.title)
+    return Page(path, "".join(out))
 
 
 def cookbook(data: SiteData) -> list[Page]:
@@ -116,4 +116,4 @@ def cookbook(data: SiteData) -> list[Page]:
         "query, how to run it, and its answer on this KB, computed when the site was built.\n\n"
         "List them on the command line with `kb ask --list`.\n\n" + bullet_list(items, limit=500)
     )
-    return [Page("questions/index.md", body, "Question cookbook"), *pages]
+    return [Page("questions/index.md", body), *pages]

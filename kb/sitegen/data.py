@@ -7,6 +7,7 @@ reference fields once, so a page can list "what points here" in constant time pe
 from __future__ import annotations
 
 import os
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -78,10 +79,31 @@ class SiteData:
         return self.all(Approach)
 
     def scenarios(self) -> list[Scenario]:
-        return self.all(Scenario)
+        """Scenarios in the essay's order (see :func:`essay_order`)."""
+        return sorted(self.all(Scenario), key=essay_order)
 
     def derived_rows(self) -> list[VerdictRow]:
         return [row for row in self.verdict_rows.values() if row.basis != "stated"]
+
+
+def _natural(text: str) -> tuple[object, ...]:
+    """A sort key in which "Example 10" follows "Example 9"."""
+    return tuple(int(p) if p.isdigit() else p.casefold() for p in re.split(r"(\d+)", text))
+
+
+def essay_order(scenario: Scenario) -> tuple[object, ...]:
+    """The order in which the essay discusses scenarios: by the section they come from
+    (its locator), the section's own example first, its variants after it, then the
+    others by label. Scenarios without a locator come last."""
+    section = scenario.locator or ""
+    own = scenario.display_label.casefold().startswith(section.split(":")[0].casefold())
+    return (
+        not section,
+        _natural(section),
+        not own or scenario.sub_case_of is not None,
+        _natural(scenario.display_label),
+        scenario.id,
+    )
 
 
 def folder_of(entity_or_kind: Entity | type[Entity]) -> str:

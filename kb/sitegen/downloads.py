@@ -129,4 +129,4 @@ def downloads_page(data: SiteData) -> Page:
         + "\nThe same exports come from the command line: `kb export --format ttl|nt|jsonld` "
         "and `kb schema export`.\n"
     )
-    return Page("downloads.md", body, "Downloads")
+    return Page("downloads.md", body)

@@ -4,32 +4,40 @@ KB text is data, never markup. :func:`md` turns every character that Markdown, H
 Markdown extension could read as syntax into a numeric character reference, so the text
 shows as typed but cannot open a tag, a link, an image, an attribute list or a table cell.
 Whitespace (including newlines) collapses to single spaces, so text cannot start a new
-block either. Other contexts (raw HTML, YAML front matter, mermaid labels, external links,
-inline code) have their own function here; page modules use nothing else. No KB text goes
+block either. Other contexts (raw HTML, external links, inline code) have their own function
+here; no KB text goes into YAML front matter; page modules use nothing else. No KB text goes
 into an HTML attribute except an external link's URL, which :func:`external_link` checks.
 """
 
 from __future__ import annotations
 
 import html
-import json
 import re
 
 # Characters that open Markdown or HTML syntax anywhere in a line: tags and entities, code
 # spans, emphasis, links and images (no "[" means no "](" or "!["), attribute lists and
-# table cells. Encoding only these keeps Markdown fast on large KBs.
-_SYNTAX = "\\`*_{}[]<>&|"
+# table cells; "#" too, which a heading would drop from the end ("C#"). Encoding only these
+# keeps Markdown fast on large KBs.
+_SYNTAX = "\\`*_{}[]<>&|#"
 _MD_TABLE = {ord(char): f"&#{ord(char)};" for char in _SYNTAX}
 # Characters that open a block only at the start of a line (headings, lists, quotes,
 # rules, fences, setext underlines, admonitions): encoded when text begins with them.
 _LINE_START = "#+-=>*~!.:0123456789 "
 _SPACE = re.compile(r"\s+")
+# Control characters (C0 but whitespace, DEL, C1) and noncharacters: parse errors in HTML,
+# invisible in a diff, and the trigger of a YAML fallback in an older generator. Shown as
+# U+FFFD, so the reader sees that something was there.
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b\x0e-\x1f\x7f-\x84\x86-\x9f\ufdd0-\ufdef\ufffe\uffff]"
+    "|[\U0001fffe\U0001ffff\U0010fffe\U0010ffff]"
+)
 _SAFE_URL = re.compile(r"^https?://[^\s<>\"'`{}|\\^]+$")
 
 
 def squash(text: object) -> str:
-    """Text on one line: runs of whitespace (newlines included) become one space."""
-    return _SPACE.sub(" ", str(text)).strip()
+    """Text on one line: runs of whitespace (newlines included) become one space, and
+    control characters and noncharacters show as U+FFFD."""
+    return _SPACE.sub(" ", _INVISIBLE.sub("\ufffd", str(text))).strip()
 
 
 def md(text: object) -> str:
@@ -48,12 +56,12 @@ def paragraphs(text: object) -> str:
 
 def html_text(text: object) -> str:
     """KB text for raw HTML element content (raw HTML blocks, <pre>)."""
-    return html.escape(str(text), quote=True)
+    return html.escape(_INVISIBLE.sub("\ufffd", str(text)), quote=True)
 
 
-def title(text: object) -> str:
-    """A page title for YAML front matter: the theme prints it into <title> unescaped."""
-    return json.dumps(html.escape(squash(text), quote=True), ensure_ascii=False)
+def html_line(text: object) -> str:
+    """KB text for raw HTML on one line: no blank line can end the raw block early."""
+    return html.escape(squash(text), quote=True)
 
 
 def code(text: object) -> str:
@@ -68,29 +76,3 @@ def external_link(url: object, text: object | None = None) -> str:
     if not _SAFE_URL.match(target):
         return label
     return f'<a href="{html.escape(target, quote=True)}" rel="nofollow">{label}</a>'
-
-
-_MERMAID = {
-    ord('"'): "#quot;",
-    ord("#"): "#35;",
-    ord("&"): "#amp;",
-    ord("<"): "#lt;",
-    ord(">"): "#gt;",
-    ord("`"): "#96;",
-    ord("\\"): "#92;",
-    ord("{"): "#123;",
-    ord("}"): "#125;",
-    ord("["): "#91;",
-    ord("]"): "#93;",
-    ord("("): "#40;",
-    ord(")"): "#41;",
-    ord("|"): "#124;",
-    ord(";"): "#59;",
-    ord("*"): "#42;",
-    ord("_"): "#95;",
-}
-
-
-def mermaid_label(text: object) -> str:
-    """KB text as a quoted mermaid node label (mermaid's own entity codes, one line)."""
-    return '"' + squash(text).translate(_MERMAID) + '"'

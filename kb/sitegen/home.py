@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kb.models import KINDS, Scenario
+from kb.models import KINDS, Definition, Scenario, Term
 from kb.sitegen.data import SiteData
 from kb.sitegen.escape import md
 from kb.sitegen.render import (
@@ -12,6 +12,7 @@ from kb.sitegen.render import (
     Page,
     bullet_list,
     short,
+    short_name,
     table,
     verdict_badge,
     verdict_mark,
@@ -77,6 +78,70 @@ def at_a_glance(data: SiteData, links: Links) -> str:
     )
 
 
+#: The entities the plain-language lead is built from (the lead skips any a KB lacks).
+LEAD_TERM = "inner-alignment"
+LEAD_DEFINITION = "rlo-inner-alignment"
+LEAD_TERMS = ("mesa-optimizer", "mesa-objective")
+LEAD_SCENARIOS = ("example-2", "example-3")
+ESSAY = "clarifying-the-confusion-around-inner-alignment"
+
+
+def lead(data: SiteData, links: Links) -> str:
+    """ "What is inner alignment?" in plain words, from the KB's own text: the original
+    definition, the words it needs, the maze example, and the approaches in a sentence each."""
+    term, definition = data.get(LEAD_TERM), data.get(LEAD_DEFINITION)
+    if not isinstance(term, Term) or not isinstance(definition, Definition):
+        return ""
+    out = [f"\n## What is {md(term.display_label)}?\n\n"]
+    said = md(definition.paraphrase or "")
+    out.append(
+        f"In the original sense, from {links.to(definition.source)}: {said} "
+        + " ".join(
+            f"A **{links.to(t.id)}** is {md(_lowered(t.scope_note or ''))}"
+            for t in (data.get(i) for i in LEAD_TERMS)
+            if isinstance(t, Term) and t.scope_note
+        )
+        + "\n"
+    )
+    scenarios = [s for s in (data.get(i) for i in LEAD_SCENARIOS) if isinstance(s, Scenario)]
+    if scenarios:
+        out.append("\n**The maze example.** ")
+        out.append(" ".join(f"{md(s.description)} ({links.to(s.id)})" for s in scenarios))
+        out.append("\n")
+    out.append(
+        "\n**Three ways to read the term.** The essay groups what researchers mean by it into "
+        "approaches, which classify such examples differently:\n\n"
+    )
+    out.append(
+        bullet_list(
+            [
+                f"{links.to(a.id, short_name(a))}: {md(short(a.description, 200))}"
+                for a in data.approaches()[:MAX_COLUMNS]
+            ]
+        )
+    )
+    essay = links.to(ESSAY, "the essay itself") if data.get(ESSAY) else "the essay"
+    out.append(
+        f"\nRead on: the {links.to(term.id, 'term page')} lists every definition side by "
+        f"side; the verdict matrix below shows where the approaches split; {essay} gives "
+        "the arguments.\n"
+    )
+    return "".join(out)
+
+
+def _lowered(text: str) -> str:
+    """A scope note continuing a sentence: "An optimizer ..." → "an optimizer ..."."""
+    first = short(text, 240)
+    return first[:1].lower() + first[1:] if first[1:2].islower() else first
+
+
+def home_page(data: SiteData, intro: str) -> str:
+    """The home page: the hand-written title, the plain-language lead, the hand-written
+    introduction (``site/docs/index.md``), then the generated sections."""
+    title, _, rest = intro.partition("\n")
+    return title + "\n" + lead(data, Links(data, "")) + rest + "\n" + home_section(data)
+
+
 def home_section(data: SiteData) -> str:
     """Markdown appended to the hand-written introduction in ``site/docs/index.md``."""
     links = Links(data, "")
@@ -133,5 +198,5 @@ def matrix_pages(data: SiteData) -> list[Page]:
             + LEGEND
             + matrix_table(data, links, chunk)
         )
-        pages.append(Page(path, body, f"Verdict matrix, page {number}"))
+        pages.append(Page(path, body))
     return pages

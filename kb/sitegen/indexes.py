@@ -77,7 +77,7 @@ def _paged(folder: str, heading: str, intro: str, headers: list[str], rows_for) 
             + _pager(number, count, number > 1)
             + table(headers, rows, limit=PAGE_SIZE)
         )
-        pages.append(Page(path, body, heading + suffix))
+        pages.append(Page(path, body))
     return pages
 
 

@@ -59,7 +59,7 @@ def researcher_page(data: SiteData, person: Researcher) -> Page:
         if ids:
             out.append(f"\n## {heading}\n\n")
             out.append(bullet_list([links.to(i) for i in ids], what))
-    return Page(path, "".join(out), person.label, person.id, "Researcher")
+    return Page(path, "".join(out), person.id, "Researcher")
 
 
 def argument_page(data: SiteData, argument: Argument) -> Page:
@@ -79,4 +79,4 @@ def argument_page(data: SiteData, argument: Argument) -> Page:
     )
     out.append(quote_block(data, links, argument.quote))
     out.append(note_block(argument))
-    return Page(path, "".join(out), argument.label, argument.id, "Argument")
+    return Page(path, "".join(out), argument.id, "Argument")

@@ -6,14 +6,18 @@ KB text goes through :mod:`kb.sitegen.escape`; ids are slugs and safe in paths a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from kb.api import VerdictRow
 from kb.models import Entity, Quote, Source, Verdict
 from kb.sitegen.data import SiteData, folder_of, page_path
-from kb.sitegen.escape import code, md, title
+from kb.sitegen.escape import code, md
 from kb.vocab import iri
+
+#: The site's name in citations (as ``site_name`` in mkdocs.yml).
+SITE_NAME = "Inner alignment KB"
 
 #: Longest list of related entities shown on one page; the rest are counted, not listed.
 LIST_LIMIT = 200
@@ -31,26 +35,30 @@ DISAGREE = '<span class="kb-disagree">approaches disagree</span>'
 
 @dataclass
 class Page:
-    """One generated Markdown file."""
+    """One generated Markdown file.
+
+    Its front matter holds only slugs and numbers, never KB text: the page title is its
+    escaped H1, so no KB text depends on YAML parsing to stay inert.
+    """
 
     path: str
     body: str
-    title: str = ""
     entity_id: str | None = None
     kind: str | None = None
     extra_meta: Sequence[tuple[str, str]] = ()
 
     def text(self) -> str:
         meta = []
-        if self.title:
-            meta.append(f"title: {title(self.title)}")
         if self.entity_id:
             meta.append(f"kb_id: {self.entity_id}")
         if self.kind:
             meta.append(f"kb_kind: {self.kind}")
         meta.extend(f"{key}: {value}" for key, value in self.extra_meta)
         head = "---\n" + "\n".join(meta) + "\n---\n\n" if meta else ""
-        return head + self.body.rstrip() + "\n"
+        first, _, _ = self.body.partition("\n")
+        heading = first.removeprefix("# ")
+        foot = data_box(self.path, self.entity_id, heading) if self.entity_id else ""
+        return head + self.body.rstrip() + "\n" + foot
 
 
 def base_of(path: str) -> str:
@@ -58,9 +66,34 @@ def base_of(path: str) -> str:
     return "../" * path.count("/")
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z“\"(])")
+
+
 def short(text: str, limit: int = 90) -> str:
+    """A summary of ``text``: its first sentence when that fits, never a word cut in half.
+
+    A first sentence up to half again ``limit`` is kept whole (a glossary line reads
+    better complete); a longer one is cut at the last word boundary before ``limit``.
+    """
     flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+    first = _SENTENCE_END.split(flat, maxsplit=1)[0]
+    if len(first) <= limit * 3 // 2:
+        return first
+    cut = first[: limit - 1]
+    if " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:—-") + "…"
+
+
+def capitalised(text: str) -> str:
+    """A label as a heading: first letter upper-case ("mesa-optimizer" → "Mesa-optimizer")."""
+    return text[:1].upper() + text[1:]
+
+
+def short_name(approach: Entity) -> str:
+    """An approach's name for narrow column headings ("Objective-focused")."""
+    label = approach.display_label
+    return capitalised(label.removesuffix(" approach"))
 
 
 def label_of(data: SiteData, entity: Entity) -> str:
@@ -72,7 +105,9 @@ def label_of(data: SiteData, entity: Entity) -> str:
             f"{scenario.display_label if scenario else entity.scenario}"
         )
     if isinstance(entity, Quote):
-        return "“" + short(entity.text, 80) + "”"
+        text = short(entity.text, 80)
+        whole = text.endswith("…") or text == " ".join(entity.text.split())
+        return "“" + text + ("" if whole else " …") + "”"
     return entity.display_label
 
 
@@ -87,9 +122,16 @@ def row_label(data: SiteData, row: VerdictRow) -> str:
 class Links:
     """Markdown links from one page (at depth given by ``base``) to any other page."""
 
-    def __init__(self, data: SiteData, base: str):
+    def __init__(self, data: SiteData, base: str, page: str = "index.md"):
         self.data = data
         self.base = base
+        #: The Markdown path of the page the links are on (for :meth:`url`).
+        self.at = page
+
+    @classmethod
+    def on(cls, data: SiteData, page: str) -> Links:
+        """Links from the page at the Markdown path ``page``."""
+        return cls(data, base_of(page), page)
 
     def path(self, entity_id: str) -> str | None:
         entity = self.data.get(entity_id)
@@ -98,6 +140,17 @@ class Links:
         if entity_id in self.data.verdict_rows:
             return self.base + page_path("verdict", entity_id)
         return None
+
+    def url(self, entity_id: str) -> str:
+        """The built page's URL, for raw HTML (mkdocs rewrites only Markdown links).
+
+        A page ``a/b.md`` is served at ``a/b/``, one folder deeper than its file.
+        """
+        up = "" if self.at.endswith("index.md") else "../"
+        target = self.path(entity_id) or ""
+        if target.endswith("index.md"):
+            return up + target[: -len("index.md")]
+        return up + target[: -len(".md")] + "/"
 
     def to(self, entity_id: str | None, text: str | None = None) -> str:
         """A link to the entity's page; an id the KB lacks shows as inert text."""
@@ -178,14 +231,25 @@ def data_url(path: str, entity_id: str, extension: str) -> str:
 
 
 def header(data: SiteData, path: str, kind_name: str, entity_id: str, label: str) -> str:
-    """The H1 and the line under it: kind, IRI, and the page's own data files."""
+    """The H1 and the breadcrumb under it; machine details go in :func:`data_box`."""
+    return (
+        f"# {md(capitalised(label))}\n\n"
+        f'<p class="kb-crumbs" markdown>[Home]({base_of(path)}index.md) &rsaquo; '
+        f"[{md(kind_name)}](index.md)</p>\n"
+    )
+
+
+def data_box(path: str, entity_id: str, heading: str) -> str:
+    """Machine details at the page foot: how to cite the page, its stable identifier and
+    its data files. ``heading`` is the page's H1 as escaped Markdown."""
     ttl, jsonld = data_url(path, entity_id, "ttl"), data_url(path, entity_id, "jsonld")
     return (
-        f"# {md(label)}\n\n"
-        f"[Home]({base_of(path)}index.md) &rsaquo; [{md(kind_name)}](index.md) · "
-        f"IRI {code(iri(entity_id))} · "
-        f'data: <a href="{ttl}" type="text/turtle">Turtle</a> · '
-        f'<a href="{jsonld}" type="application/ld+json">JSON-LD</a>\n'
+        '\n<div class="kb-data" markdown>\n\n'
+        f"**Cite as** “{heading}”, in *{SITE_NAME}*, {iri(entity_id)} "
+        f"([how to cite]({base_of(path)}cite.md))\n\n"
+        f"**Identifier** {code(iri(entity_id))} · **Data** "
+        f'<a href="{ttl}" type="text/turtle">Turtle</a> · '
+        f'<a href="{jsonld}" type="application/ld+json">JSON-LD</a>\n\n</div>\n'
     )
 
 

@@ -84,7 +84,7 @@ def scenario_page(data: SiteData, scenario: Scenario) -> Page:
         out.append("\n*No quotes recorded.*\n")
     for quote_id in scenario.evidence[:100]:
         out.append(quote_block(data, links, quote_id))
-    return Page(path, "".join(out), scenario.label, scenario.id, "Scenario")
+    return Page(path, "".join(out), scenario.id, "Scenario")
 
 
 def _common(data: SiteData, links: Links, row: VerdictRow) -> list[str]:
@@ -125,7 +125,7 @@ def verdict_page(data: SiteData, verdict: Verdict) -> Page:
     for quote_id in verdict.evidence[:100]:
         out.append(quote_block(data, links, quote_id))
     out.append(note_block(verdict))
-    return Page(path, "".join(out), row_label(data, row), verdict.id, "Verdict")
+    return Page(path, "".join(out), verdict.id, "Verdict")
 
 
 def derived_verdict_page(data: SiteData, row: VerdictRow) -> Page:
@@ -141,4 +141,4 @@ def derived_verdict_page(data: SiteData, row: VerdictRow) -> Page:
         f"{links.to(row.scenario, 'scenario')} for the facts and their evidence, and the "
         f"{links.to(row.approach, 'approach')} for what it counts as inner alignment.\n"
     )
-    return Page(path, "".join(out), label, row.id, "Verdict")
+    return Page(path, "".join(out), row.id, "Verdict")

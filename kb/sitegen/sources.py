@@ -147,7 +147,7 @@ def source_page(data: SiteData, source: Source) -> Page:
     if users:
         out.append("\n## Cited by\n\n")
         out.append(bullet_list([links.to(e.id) for e in users]))
-    return Page(path, "".join(out), source.label, source.id, "Source")
+    return Page(path, "".join(out), source.id, "Source")
 
 
 def quote_page(data: SiteData, quote: Quote) -> Page:
@@ -177,7 +177,7 @@ def quote_page(data: SiteData, quote: Quote) -> Page:
     out.append("\n## Used as evidence by\n\n")
     out.append(bullet_list([links.to(e.id) for e in users]))
     out.append(note_block(quote))
-    return Page(path, "".join(out), "Quote: " + quote.text[:70], quote.id, "Quote")
+    return Page(path, "".join(out), quote.id, "Quote")
 
 
 def _sort_key(data: SiteData, source: Source) -> tuple[str, str, str]:
@@ -208,4 +208,4 @@ def bibliography(data: SiteData) -> tuple[Page, str]:
         + bullet_list(items, "sources", limit=2000)
     )
     whole = "".join(bibtex(data, s) + "\n" for s in sources)
-    return Page(path, body, "Bibliography"), whole
+    return Page(path, body), whole

@@ -64,7 +64,7 @@ def term_page(data: SiteData, term: Term) -> Page:
         out.append(bullet_list([links.to(p.id) for p in parts], "steps"))
     # Terms rank first in the theme's search: a reader searching a word wants its term page.
     boost = (("search", "\n  boost: 8"),)
-    return Page(path, "".join(out), term.label, term.id, "Term", boost)
+    return Page(path, "".join(out), term.id, "Term", boost)
 
 
 def definition_page(data: SiteData, definition: Definition) -> Page:
@@ -94,4 +94,4 @@ def definition_page(data: SiteData, definition: Definition) -> Page:
         rows.append(f"**Similar to:** {links.many(similar)}")
     out.append(bullet_list(rows))
     out.append(note_block(definition))
-    return Page(path, "".join(out), definition.label, definition.id, "Definition")
+    return Page(path, "".join(out), definition.id, "Definition")
