@@ -7,7 +7,6 @@ reference fields once, so a page can list "what points here" in constant time pe
 from __future__ import annotations
 
 import os
-import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ from typing import TypeVar, cast
 
 from kb.api import KnowledgeBase, VerdictRow
 from kb.mapping import specs
+from kb.matrix import approach_rank, essay_order
 from kb.models import KINDS, Approach, Entity, Scenario
 
 E = TypeVar("E", bound=Entity)
@@ -39,6 +39,7 @@ class SiteData:
     #: target id -> field name -> ids of entities whose field points at the target.
     backrefs: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     _all: dict[type[Entity], list[Entity]] = field(default_factory=dict)
+    _cache: dict[str, list[Scenario]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, paths: Sequence[str | Path] | None = None) -> SiteData:
@@ -76,34 +77,22 @@ class SiteData:
         return sorted((e for e in found if isinstance(e, kind)), key=lambda e: e.id)
 
     def approaches(self) -> list[Approach]:
-        return self.all(Approach)
+        """Approaches in the order the essay introduces them (as ``kb matrix`` does)."""
+        return sorted(self.all(Approach), key=lambda a: approach_rank(a.id))
 
     def scenarios(self) -> list[Scenario]:
-        """Scenarios in the essay's order (see :func:`essay_order`)."""
-        return sorted(self.all(Scenario), key=essay_order)
+        """Scenarios in the essay's order (as ``kb matrix`` lists them)."""
+        if "essay_order" not in self._cache:
+            scenarios: dict[str, Scenario] = {s.id: s for s in self.all(Scenario)}
+            info = {
+                s.id: {"label": s.display_label, "locator": s.locator, "sub_case_of": s.sub_case_of}
+                for s in scenarios.values()
+            }
+            self._cache["essay_order"] = [scenarios[i] for i in essay_order(info)]
+        return list(self._cache["essay_order"])
 
     def derived_rows(self) -> list[VerdictRow]:
         return [row for row in self.verdict_rows.values() if row.basis != "stated"]
-
-
-def _natural(text: str) -> tuple[object, ...]:
-    """A sort key in which "Example 10" follows "Example 9"."""
-    return tuple(int(p) if p.isdigit() else p.casefold() for p in re.split(r"(\d+)", text))
-
-
-def essay_order(scenario: Scenario) -> tuple[object, ...]:
-    """The order in which the essay discusses scenarios: by the section they come from
-    (its locator), the section's own example first, its variants after it, then the
-    others by label. Scenarios without a locator come last."""
-    section = scenario.locator or ""
-    own = scenario.display_label.casefold().startswith(section.split(":")[0].casefold())
-    return (
-        not section,
-        _natural(section),
-        not own or scenario.sub_case_of is not None,
-        _natural(scenario.display_label),
-        scenario.id,
-    )
 
 
 def folder_of(entity_or_kind: Entity | type[Entity]) -> str:
