@@ -192,20 +192,20 @@ def build(
 def load(backend: Any) -> Matrix:
     """The matrix of a KB, from three queries against any backend."""
     from kb.engine import run_question, run_sparql
+    from kb.views import labels
 
     verdicts = run_question(backend, "verdicts", {})
     scenarios = run_sparql(
         backend,
-        "SELECT ?s ?label ?locator ?sub_case_of WHERE { ?s a kb:Scenario ; rdfs:label ?label "
+        "SELECT ?s ?locator ?sub_case_of WHERE { ?s a kb:Scenario "
         "OPTIONAL { ?s kb:locator ?locator } OPTIONAL { ?s kb:subCaseOf ?sub_case_of } }",
     )
-    approaches = run_sparql(
-        backend, "SELECT ?a ?label WHERE { ?a a kb:Approach ; rdfs:label ?label }"
-    )
+    approach_ids = {v["approach"] for v in verdicts}
+    names = labels(backend, [*(row["s"] for row in scenarios), *approach_ids])
     return build(
         verdicts,
-        {row["s"]: row for row in scenarios},
-        {row["a"]: row["label"] for row in approaches},
+        {row["s"]: {**row, "label": names.get(row["s"])} for row in scenarios},
+        {a: names.get(a, a) for a in approach_ids},
     )
 
 

@@ -70,16 +70,15 @@ def _longest_word(texts: Sequence[str]) -> int:
 
 def _fit_widths(columns: list[str], cells: list[list[str]], budget: int) -> list[int] | None:
     """Column widths that fit ``budget``: the widest column gives way first, never below its
-    longest word (so ids stay whole) nor below :data:`MIN_COLUMN`; None if nothing fits."""
+    heading, its longest word (ids and values stay whole) or :data:`MIN_COLUMN`; None when
+    even those do not fit."""
     widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)]
     floors = [
         min(widths[i], max(MIN_COLUMN, len(c), _longest_word([r[i] for r in cells])))
         for i, c in enumerate(columns)
     ]
     if sum(floors) > budget:
-        floors = [min(w, max(MIN_COLUMN, len(c))) for w, c in zip(widths, columns, strict=True)]
-        if sum(floors) > budget:
-            return None
+        return None
     while sum(widths) > budget:
         shrinkable = [i for i, w in enumerate(widths) if w > floors[i]]
         widest = max(shrinkable, key=lambda i: widths[i])

@@ -35,7 +35,8 @@ def values_rows(name: str, ids: Iterable[str]) -> str:
     return f"VALUES ?{name} {{ {terms} }}\n"
 
 
-#: The predicates that carry an entity's human label, one per kind of entity.
+#: The predicates that carry an entity's human label (each kind's ``label`` field; a test
+#: keeps this equal to the models, which the fast path does not import).
 LABEL_PREDICATES = ("rdfs:label", "skos:prefLabel", "foaf:name", "dcterms:title")
 
 

@@ -245,3 +245,39 @@ def test_show_lists_the_verdicts_that_mention_the_entity(kb_cli, k: KnowledgeBas
     for v in k.verdicts(scenario="birth-control"):
         marks = " (derived)" if v.basis == "derived" else ""
         assert f"{v.approach}: {v.verdict}{marks} [{v.id}]" in out
+
+
+def test_label_predicates_are_the_models_label_fields() -> None:
+    from kb.mapping import specs
+    from kb.models import KINDS
+    from kb.views import LABEL_PREDICATES
+
+    curies = {
+        spec.curie
+        for kind in KINDS
+        for spec in specs(kind)
+        if spec.name == kind.label_field == "label"
+    }
+    assert set(LABEL_PREDICATES) == curies
+
+
+def test_tables_wrap_text_but_never_split_ids() -> None:
+    from kb.output import table
+
+    rows = [
+        {
+            "id": "clearer-birth-control-example",
+            "verdict": "inner-misaligned",
+            "why": LONG_RATIONALE,
+        },
+        {"id": "example-3", "verdict": "inner-aligned", "why": "short"},
+    ]
+    text = table(rows, width=80)
+    assert_fits_80(text)
+    assert "…" not in text
+    assert LONG_RATIONALE in flat(text)
+    for line in text.splitlines()[2:]:
+        first = line.split("  ")[0]
+        assert first in ("", "clearer-birth-control-example", "example-3")
+    many = [{f"column_{n}": f"value-that-is-long-{n}" for n in range(6)}]
+    assert table(many, width=80).startswith("column_0  value-that-is-long-0")  # as records
