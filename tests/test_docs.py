@@ -38,3 +38,29 @@ def test_readme_python_example_runs() -> None:
     exec(compile(block.group(1), "README.md", "exec"), namespace)
     k = namespace["k"]
     assert k.get("example-3").id == "example-3"  # type: ignore[attr-defined]
+
+
+def test_readme_outputs_are_what_the_commands_print() -> None:
+    """Each ``$ kb ...`` line of a console block followed by output prints exactly that output
+    (at 80 columns, without colour), so the README never shows stale output."""
+    import os
+    import shlex
+    import subprocess
+    import sys
+
+    checked = 0
+    for block in re.findall(r"```console\n(.*?)```", README, re.S):
+        for command, output in re.findall(r"^\$ (kb [^\n]*)\n((?:(?!\$ )[^\n]*\n)+)", block, re.M):
+            argv = shlex.split(command.split("  #")[0])[1:]
+            result = subprocess.run(
+                [sys.executable, "-m", "kb.cli", *argv],
+                capture_output=True,
+                text=True,
+                cwd=ROOT,
+                env=os.environ | {"COLUMNS": "80", "NO_COLOR": "1"},
+                check=False,
+            )
+            assert result.returncode == 0, (command, result.stderr)
+            assert result.stdout == output, f"README shows stale output for `{command}`"
+            checked += 1
+    assert checked >= 3
