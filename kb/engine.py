@@ -15,10 +15,16 @@ import pyoxigraph as ox
 
 from kb import sandbox
 from kb.errors import UnknownId, UsageError
+from kb.nesting import check_nesting
 from kb.questions import Parameter, Question, bind, kind_name, question, to_term
 from kb.scan import scan
 from kb.terms import solutions_to_rows, to_python, values_clause
-from kb.vocab import PREFIXES, iri, is_slug, slug_of, sparql_prefixes
+from kb.vocab import BASE, PREFIXES, iri, is_slug, slug_of, sparql_prefixes
+
+#: The base IRI of a local query (SPARQL 1.1 Protocol 2.3 asks a service to define one): the
+#: KB's namespace, so ``<id/example-3>`` is the entity ``id:example-3``. The endpoint uses
+#: its own URL instead.
+LOCAL_BASE = BASE
 
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | list[ox.Triple]
 """pyoxigraph's result objects; a remote graph arrives as a list of triples."""
@@ -62,10 +68,11 @@ class LocalBackend:
         self.store = load_store(paths)
 
     def query(self, sparql: str) -> QueryResult:
-        """Run text this library wrote against the store, in this process."""
+        """Run text this library wrote against the store, in this process. Relative IRIs
+        resolve against :data:`LOCAL_BASE`."""
         try:
             # The default graph, named: a FROM the checks missed still sees only the KB.
-            return self.store.query(sparql, default_graph=ox.DefaultGraph())
+            return self.store.query(sparql, default_graph=ox.DefaultGraph(), base_iri=LOCAL_BASE)
         except SyntaxError as error:
             raise UsageError(f"SPARQL syntax error: {one_line(error.msg)}") from None
         except (OSError, RuntimeError, ValueError) as error:
@@ -74,7 +81,9 @@ class LocalBackend:
     def untrusted_query(self, sparql: str) -> QueryResult:
         """Run a user's query where it cannot reach the network (:mod:`kb.sandbox`): here
         if this process is isolated, else in an isolated child. SERVICE and a foreign FROM
-        are refused first, for a clear message; the isolation is what makes them harmless."""
+        are refused first, for a clear message; the isolation is what makes them harmless.
+        So is nesting deep enough to crash the parser (:mod:`kb.nesting`)."""
+        check_nesting(sparql)
         shape = scan(sparql)
         if shape.service:
             raise UsageError(SERVICE_REFUSED)

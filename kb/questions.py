@@ -1,6 +1,6 @@
 """Named questions: one ``.rq`` file each under ``kb/questions``, with a header that gives
 the title, description and typed parameters. One registry feeds ``kb ask``,
-``KnowledgeBase.ask``, the endpoint's ``/questions`` routes and the site's cookbook.
+``KnowledgeBase.ask``, the endpoint's ``/api/questions`` routes and the site's cookbook.
 
 Parameters are bound with a VALUES block built from validated RDF terms; user text is
 never formatted into the query.

@@ -91,7 +91,7 @@ def build_mix(args: argparse.Namespace, recorder: Recorder) -> list[Request]:
         recorder.seen = []
         run_question(recorder, name, dict(question.example))
         query = urllib.parse.urlencode(question.example)
-        path = f"/questions/{name}" + (f"?{query}" if query else "")
+        path = f"/api/questions/{name}" + (f"?{query}" if query else "")
         good.append(Request("question", "GET", path, None, 200, tuple(recorder.seen)))
     for text in SELECTS:
         full = sparql_prefixes() + text

@@ -263,16 +263,16 @@ def test_from_the_kb_graph_is_the_kb(base: str, kb: KnowledgeBase) -> None:
 
 
 def test_question_list(base: str) -> None:
-    code, _, body = call(f"{base}/questions")
+    code, _, body = call(f"{base}/api/questions")
     assert code == 200
     listed = json.loads(body)
     assert [q["name"] for q in listed] == list(registry())
-    assert all(q["url"] == f"/questions/{q['name']}" for q in listed)
+    assert all(q["url"] == f"/api/questions/{q['name']}" for q in listed)
 
 
 @pytest.mark.parametrize(("name", "arguments"), question_cases())
 def test_question_route_matches_engine(base: str, name: str, arguments: dict[str, str]) -> None:
-    code, _, body = call(f"{base}/questions/{name}?{urllib.parse.urlencode(arguments)}")
+    code, _, body = call(f"{base}/api/questions/{name}?{urllib.parse.urlencode(arguments)}")
     assert code == 200, body
     answer = json.loads(body)
     assert answer["question"] == name and answer["arguments"] == arguments
@@ -280,10 +280,10 @@ def test_question_route_matches_engine(base: str, name: str, arguments: dict[str
 
 
 def test_question_errors(base: str) -> None:
-    assert_error(call(f"{base}/questions/no-such-question"), 404, "no-such-question")
-    assert_error(call(f"{base}/questions/verdicts?scenario=nope"), 400, "scenario")
-    assert_error(call(f"{base}/questions/verdicts?colour=red"), 400, "colour")
-    assert_error(call(f"{base}/questions/verdicts?scenario=a&scenario=b"), 400, "once")
+    assert_error(call(f"{base}/api/questions/no-such-question"), 404, "no-such-question")
+    assert_error(call(f"{base}/api/questions/verdicts?scenario=nope"), 400, "scenario")
+    assert_error(call(f"{base}/api/questions/verdicts?colour=red"), 400, "colour")
+    assert_error(call(f"{base}/api/questions/verdicts?scenario=a&scenario=b"), 400, "once")
 
 
 # --- closed and bounded -------------------------------------------------------------------
@@ -411,7 +411,7 @@ def test_row_limit(base: str) -> None:
         ("/nowhere", "GET", None, {}, 404),
         ("/sparql", "DELETE", None, {}, 405),
         ("/sparql", "PUT", b"x", {"Content-Type": "text/turtle"}, 405),
-        ("/questions", "POST", b"x", {"Content-Type": "text/plain"}, 405),
+        ("/api/questions", "POST", b"x", {"Content-Type": "text/plain"}, 405),
         ("/sparql", "POST", b"query=ASK{}", {"Content-Type": "text/plain"}, 415),
         ("/sparql", "POST", b"", {"Content-Type": "application/x-www-form-urlencoded"}, 400),
         ("/sparql?query=ASK{}&query=ASK{}", "GET", None, {}, 400),
@@ -441,7 +441,7 @@ def test_malformed_http_gets_json(base: str) -> None:
 def test_unread_body_does_not_poison_the_connection(base: str) -> None:
     host, port = urllib.parse.urlsplit(base).netloc.split(":")
     connection = http.client.HTTPConnection(host, int(port), timeout=10)
-    connection.request("POST", "/questions", b"GET /nowhere HTTP/1.1\r\n\r\n")
+    connection.request("POST", "/api/questions", b"GET /nowhere HTTP/1.1\r\n\r\n")
     response = connection.getresponse()
     assert response.status == 405 and response.will_close
     response.read()

@@ -11,6 +11,8 @@ error, not a truncated answer.
 from __future__ import annotations
 
 import json
+import re
+import xml.parsers.expat as expat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import islice
@@ -21,6 +23,7 @@ import pyoxigraph as ox
 from kb import sandbox
 from kb.engine import LocalBackend, run_question
 from kb.errors import UsageError
+from kb.nesting import TooDeep, check_nesting
 from kb.scan import scan
 from kb.server import KB_GRAPH
 from kb.vocab import PREFIXES, XSD
@@ -34,12 +37,24 @@ RESULT_FORMATS: dict[str, ox.QueryResultsFormat] = {
     "application/json": ox.QueryResultsFormat.JSON,
     "application/xml": ox.QueryResultsFormat.XML,
 }
+#: The formats that can carry an ASK result: CSV and TSV define no boolean (SPARQL 1.1
+#: Query Results CSV and TSV Formats, section 1), so an ASK negotiates among these alone.
+BOOLEAN_FORMATS = [
+    media for media in RESULT_FORMATS if media not in ("text/csv", "text/tab-separated-values")
+]
 GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
     "text/turtle": ox.RdfFormat.TURTLE,
     "application/n-triples": ox.RdfFormat.N_TRIPLES,
     "application/ld+json": ox.RdfFormat.JSON_LD,
     "application/rdf+xml": ox.RdfFormat.RDF_XML,
     "text/plain": ox.RdfFormat.N_TRIPLES,
+}
+#: A reply is labelled with its format's own media type (Protocol 2.1.6), whichever alias
+#: the client asked for it by.
+LABEL = {
+    "application/json": "application/sparql-results+json",
+    "application/xml": "application/sparql-results+xml",
+    "text/plain": "application/n-triples",
 }
 DEFAULT_ROWS = 10_000
 SERVICE_REFUSED = "SERVICE is not allowed: this endpoint answers from the KB alone, never fetching"
@@ -145,6 +160,7 @@ def _pick(accept: str | None, offers: Sequence[str], what: str) -> str:
 
 
 def _with_charset(media: str) -> str:
+    media = LABEL.get(media, media)
     return media if media.endswith("json") else media + "; charset=utf-8"
 
 
@@ -170,10 +186,15 @@ def answer_sparql(
     default_graphs: Sequence[str] = (),
     named_graphs: Sequence[str] = (),
     max_rows: int = DEFAULT_ROWS,
+    base_iri: str | None = None,
 ) -> Reply:
-    """A query's results in the format the Accept header prefers, or an error."""
+    """A query's results in the format the Accept header prefers, or an error.
+
+    Relative IRIs in the query resolve against ``base_iri`` (the endpoint's URL), and the
+    dataset follows SPARQL 1.1 Protocol 2.1.4 (see :func:`dataset_options`).
+    """
     try:
-        return _answer_sparql(store, text, accept, default_graphs, named_graphs, max_rows)
+        return _answer_sparql(store, text, accept, default_graphs, named_graphs, max_rows, base_iri)
     except Refused as refusal:
         return error(refusal.status, refusal.message, refusal.headers)
 
@@ -185,7 +206,12 @@ def _answer_sparql(
     default_graphs: Sequence[str],
     named_graphs: Sequence[str],
     max_rows: int,
+    base_iri: str | None,
 ) -> Reply:
+    try:
+        check_nesting(text)
+    except TooDeep as problem:
+        raise Refused(400, str(problem)) from None
     shape = scan(text)
     if shape.is_update:
         what = "LOAD" if shape.load else f"SPARQL Update ({shape.form})"
@@ -195,15 +221,11 @@ def _answer_sparql(
     check_dataset(shape.datasets, "FROM")
     check_dataset(default_graphs, "default-graph-uri")
     check_dataset(named_graphs, "named-graph-uri")
-    options: dict[str, Any] = {}
-    if default_graphs:
-        options["default_graph"] = [ox.NamedNode(iri) for iri in default_graphs]
-    if named_graphs:
-        options["named_graphs"] = [ox.NamedNode(iri) for iri in named_graphs]
+    options = dataset_options(default_graphs, named_graphs)
     try:
-        result = store.query(text, **options)
+        result = store.query(text, base_iri=base_iri, **options)
         if isinstance(result, ox.QueryBoolean):
-            media = _pick(accept, list(RESULT_FORMATS), "an ASK result")
+            media = _pick(accept, BOOLEAN_FORMATS, "an ASK result")
             data = cast(bytes, result.serialize(format=RESULT_FORMATS[media]))
             return Reply(200, _with_charset(media), data)
         if isinstance(result, ox.QuerySolutions):
@@ -217,6 +239,29 @@ def _answer_sparql(
         if sandbox.blocked_network(problem):  # a SERVICE the scan missed, stopped by the sandbox
             raise Refused(403, SERVICE_REFUSED) from None
         raise Refused(400, f"query failed: {problem}") from None
+
+
+def dataset_options(default_graphs: Sequence[str], named_graphs: Sequence[str]) -> dict[str, Any]:
+    """pyoxigraph's dataset arguments for the protocol's ``default-graph-uri`` and
+    ``named-graph-uri`` (SPARQL 1.1 Protocol 2.1.4; Query 13.2).
+
+    Given either, the two together are the whole dataset and the query's ``FROM`` and
+    ``FROM NAMED`` are ignored: a default graph that is the merge of the
+    ``default-graph-uri`` graphs (empty when only named graphs are given) and exactly the
+    ``named-graph-uri`` graphs (none when only default graphs are given). Given neither,
+    the query's own dataset clause applies, or else the store's default dataset.
+
+    >>> dataset_options([], [])
+    {}
+    >>> dataset_options(["http://g/"], [])
+    {'default_graph': [<NamedNode value=http://g/>], 'named_graphs': []}
+    """
+    if not default_graphs and not named_graphs:
+        return {}
+    return {
+        "default_graph": [ox.NamedNode(iri) for iri in default_graphs],
+        "named_graphs": [ox.NamedNode(iri) for iri in named_graphs],
+    }
 
 
 def _too_many(max_rows: int, what: str) -> Refused:
@@ -243,7 +288,27 @@ def _solutions(solutions: ox.QuerySolutions, media: str, max_rows: int) -> bytes
     if RESULT_FORMATS[media] == ox.QueryResultsFormat.JSON:
         return data
     parsed = ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
-    return cast(bytes, parsed.serialize(format=RESULT_FORMATS[media]))
+    written = cast(bytes, parsed.serialize(format=RESULT_FORMATS[media]))
+    if RESULT_FORMATS[media] == ox.QueryResultsFormat.XML:
+        _check_xml_chars(written, "these results")
+    return written
+
+
+#: Characters XML 1.0 cannot carry, raw or as a character reference.
+_NOT_XML = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
+
+
+def _check_xml_chars(data: bytes, what: str) -> None:
+    """Refuse rather than send XML that is not well-formed."""
+    found = _NOT_XML.search(data)
+    if found:
+        code = ord(found.group().decode("utf-8"))
+        raise Refused(
+            406,
+            f"cannot write {what} as XML: a value holds U+{code:04X}, which XML 1.0 cannot "
+            "carry; ask for JSON, Turtle or N-Triples instead",
+        )
+>>>>>>> 6b7a96e (Endpoint: TCP_NODELAY, /api/questions, Host check, nosniff, request deadlines, fair worker pool, nesting guard, protocol dataset/base/media types)
 
 
 def _term_json(term: Any) -> dict[str, Any]:
@@ -275,7 +340,35 @@ def _graph(triples: Iterable[ox.Triple], media: str, max_rows: int) -> bytes:
     rdf_format = GRAPH_FORMATS[media]
     prefixes = PREFIXES if rdf_format != ox.RdfFormat.N_TRIPLES else None
     data = ox.serialize(found, format=rdf_format, prefixes=prefixes)
-    return data if isinstance(data, bytes) else str(data).encode("utf-8")
+    written = data if isinstance(data, bytes) else str(data).encode("utf-8")
+    if rdf_format == ox.RdfFormat.RDF_XML:
+        _check_rdf_xml(written, found)
+    return written
+
+
+def _check_rdf_xml(data: bytes, triples: list[ox.Triple]) -> None:
+    """RDF/XML cannot write every graph (a predicate needs an XML local name; a value may
+    hold a character XML cannot carry): refuse unless the document is well-formed XML
+    and reads back with every triple, never dropping one silently."""
+    _check_xml_chars(data, "this graph")
+    parser = expat.ParserCreate(namespace_separator=" ")
+    try:
+        parser.Parse(data, True)
+        whole = len(set(ox.parse(data, format=ox.RdfFormat.RDF_XML))) == len(set(triples))
+    except (expat.ExpatError, SyntaxError, ValueError):
+        whole = False
+    if not whole:
+        bad = [t.predicate.value for t in triples if not _LOCAL_NAME.search(t.predicate.value)]
+        why = f": the predicate <{bad[0]}> has no XML local name" if bad else ""
+        raise Refused(
+            406,
+            f"cannot write this graph as RDF/XML without losing triples{why}; ask for "
+            "Turtle or N-Triples instead",
+        )
+
+
+#: An IRI that RDF/XML can write as a predicate ends in an XML name (NCName).
+_LOCAL_NAME = re.compile(r"[A-Za-z_\u00C0-\uFFFD][\w.\-\u00B7\u00C0-\uFFFD]*$")
 
 
 class StoreBackend(LocalBackend):
@@ -307,7 +400,7 @@ def question_list(base: str = "") -> list[dict[str, Any]]:
                 for p in q.parameters
             ],
             "example": q.example,
-            "url": f"{base}/questions/{q.name}",
+            "url": f"{base}/api/questions/{q.name}",
         }
         for q in registry().values()
     ]
@@ -318,7 +411,7 @@ def answer_question(store: ox.Store, name: str, arguments: dict[str, str]) -> Re
     from kb.questions import registry
 
     if name not in registry():
-        return error(404, f"no question named {name!r}; see /questions")
+        return error(404, f"no question named {name!r}; see /api/questions")
     try:
         rows = run_question(StoreBackend(store), name, dict(arguments))
     except UsageError as problem:

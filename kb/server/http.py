@@ -1,11 +1,13 @@
-"""The HTTP face: SPARQL 1.1 Protocol at ``/sparql``, named questions at ``/questions``, the site.
+"""The HTTP face: SPARQL 1.1 Protocol at ``/sparql``, named questions at ``/api/questions``,
+the site.
 
 Routes:
 
 - ``GET /sparql?query=...``, ``POST /sparql`` (form field ``query`` or an
   ``application/sparql-query`` body): results by the Accept header; ``GET /sparql`` with
   no query: the service description (Turtle, N-Triples, JSON-LD or RDF/XML);
-- ``GET /questions``: the named questions; ``GET /questions/NAME?param=value``: one answered;
+- ``GET /api/questions``: the named questions; ``GET /api/questions/NAME?param=value``: one
+  answered;
 - anything else: the built site, when ``--site`` names one.
 
 Every error is JSON of one shape, ``{"error": {"status": ..., "message": ...}}``, and
@@ -15,13 +17,17 @@ never carries a traceback.
 from __future__ import annotations
 
 import contextlib
+import gzip
+import ipaddress
 import mimetypes
 import re
 import signal
 import socket
 import sys
 import threading
-from dataclasses import dataclass
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, replace
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -42,7 +48,13 @@ from kb.server.answer import (
     negotiate,
     question_list,
 )
-from kb.server.pool import LIMIT_STATUS, QuestionJob, SparqlJob, WorkerPool
+from kb.server.pool import (
+    DEFAULT_REPLY_BYTES,
+    LIMIT_STATUS,
+    QuestionJob,
+    SparqlJob,
+    WorkerPool,
+)
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 FORMATS_NS = "http://www.w3.org/ns/formats/"
@@ -64,11 +76,46 @@ class Settings:
     max_body: int = 64 * 1024
     max_connections: int = 128
     max_memory: int = 1024
+    #: Largest answer in bytes; the answers being sent at once share 4 times this.
+    max_reply: int = DEFAULT_REPLY_BYTES
+    #: Seconds a client has to send a whole request (head, then body), and to read an answer.
+    request_timeout: float = 10.0
+    send_timeout: float = 30.0
+    #: Host names (besides IP addresses and localhost) the server answers for.
+    allowed_hosts: tuple[str, ...] = ()
+    #: Origins whose pages may read answers (CORS); none by default, "*" for any.
+    cors_origins: tuple[str, ...] = ()
     quiet: bool = False
 
 
+#: Bytes of a request line plus headers; more is a 431.
+HEAD_LIMIT = 32 * 1024
+#: Answers up to this size are sent outside the shared budget for large ones.
+SMALL_REPLY = 64 * 1024
+
+
+class _HeadTooLarge(Exception):
+    pass
+
+
+@dataclass(eq=False)
+class _Connection:
+    socket: socket.socket
+    since: float
+    reading: bool = True
+    evicted: bool = False
+
+
 class EndpointServer(ThreadingHTTPServer):
-    """A threaded HTTP server that hands every query to a :class:`WorkerPool`."""
+    """A threaded HTTP server that hands every query to a :class:`WorkerPool`.
+
+    Bounds, whatever clients do: at most ``max_connections`` connections, and when they
+    are all taken a new one evicts the connection that has waited longest for its
+    request head (a slowloris trickle, or an idle keep-alive), never one being answered;
+    every request must arrive within ``request_timeout`` and every answer leave within
+    ``send_timeout``; answers over :data:`SMALL_REPLY` bytes being sent at once share a
+    budget of ``4 * max_reply`` bytes (503 beyond it).
+    """
 
     daemon_threads = True
     request_queue_size = 128
@@ -76,7 +123,11 @@ class EndpointServer(ThreadingHTTPServer):
     def __init__(self, settings: Settings, pool: WorkerPool):
         self.settings = settings
         self.pool = pool
-        self.connections = threading.BoundedSemaphore(settings.max_connections)
+        self._lock = threading.Lock()
+        self._connections: dict[Any, _Connection] = {}
+        self._budget = 4 * settings.max_reply
+        self._gzipped: OrderedDict[tuple[str, int, int], bytes] = OrderedDict()
+        self._gzipped_bytes = 0
         if ":" in settings.host:
             self.address_family = socket.AF_INET6
         super().__init__((settings.host, settings.port), Handler)
@@ -88,89 +139,281 @@ class EndpointServer(ThreadingHTTPServer):
         return f"http://{host}:{port}"
 
     def process_request(self, request: Any, client_address: Any) -> None:
-        if not self.connections.acquire(blocking=False):
-            try:
-                reply = error(503, "too many open connections; try again shortly")
-                request.sendall(_raw_response(reply))
-            except OSError:
-                pass
-            self.shutdown_request(request)
-            return
+        with self._lock:
+            if len(self._connections) >= self.settings.max_connections:
+                waiting = [c for c in self._connections.values() if c.reading and not c.evicted]
+                if not waiting:
+                    self._refuse(request)
+                    return
+                victim = min(waiting, key=lambda c: c.since)
+                victim.evicted = True
+                with contextlib.suppress(OSError):
+                    victim.socket.shutdown(socket.SHUT_RDWR)
+            self._connections[request] = _Connection(request, time.monotonic())
         super().process_request(request, client_address)
+
+    def _refuse(self, request: Any) -> None:
+        with contextlib.suppress(OSError):
+            request.settimeout(1)
+            request.sendall(_raw_response(error(503, "too many busy connections; try again")))
+        self.shutdown_request(request)
 
     def process_request_thread(self, request: Any, client_address: Any) -> None:
         try:
             super().process_request_thread(request, client_address)
         finally:
-            self.connections.release()
+            with self._lock:
+                self._connections.pop(request, None)
+
+    def state(self, request: Any, reading: bool) -> None:
+        """Mark a connection as waiting for a request head (evictable) or being answered."""
+        with self._lock:
+            found = self._connections.get(request)
+            if found is not None:
+                found.reading = reading
+                found.since = time.monotonic()
+
+    def reserve(self, size: int) -> bool:
+        """Take ``size`` bytes of the budget for answers being sent; False if it is spent."""
+        if size <= SMALL_REPLY:
+            return True
+        with self._lock:
+            if size > self._budget:
+                return False
+            self._budget -= size
+            return True
+
+    def release(self, size: int) -> None:
+        if size > SMALL_REPLY:
+            with self._lock:
+                self._budget += size
+
+    def gzipped(self, key: tuple[str, int, int], data: bytes) -> bytes:
+        """A site file compressed once and kept (up to 32 MB of them)."""
+        with self._lock:
+            found = self._gzipped.get(key)
+        if found is not None:
+            return found
+        packed = gzip.compress(data, compresslevel=6, mtime=0)
+        with self._lock:
+            self._gzipped[key] = packed
+            self._gzipped_bytes += len(packed)
+            while self._gzipped_bytes > 32 * 1024 * 1024:
+                _, dropped = self._gzipped.popitem(last=False)
+                self._gzipped_bytes -= len(dropped)
+        return packed
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """One escaped line per failed connection, never a traceback."""
+        problem = sys.exc_info()[1]
+        if isinstance(problem, ConnectionError | TimeoutError) or self.settings.quiet:
+            return  # a client that went away or stalled: nothing to report
+        host = client_address[0] if client_address else "?"
+        _log(f"{host} - connection failed: {type(problem).__name__}: {problem}")
+
+
+def _log(line: str) -> None:
+    sys.stderr.write(escape_controls(line) + "\n")
+
+
+_CONTROLS = {code: f"\\x{code:02x}" for code in [*range(0x20), *range(0x7F, 0xA0)]}
+
+
+def escape_controls(text: str) -> str:
+    r"""``text`` with every C0 and C1 control character (and DEL) written as ``\xNN``.
+
+    >>> escape_controls("GET /\x1b[31mred")
+    'GET /\\x1b[31mred'
+    """
+    return text.translate(_CONTROLS)
 
 
 def _raw_response(reply: Reply) -> bytes:
     head = (
         f"HTTP/1.1 {reply.status} {HTTPStatus(reply.status).phrase}\r\n"
         f"Content-Type: {reply.content_type}\r\nContent-Length: {len(reply.body)}\r\n"
-        "Connection: close\r\n\r\n"
+        "X-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n"
     )
     return head.encode("ascii") + reply.body
+
+
+class _Reader:
+    """A connection's input, with a deadline for each whole request and a cap on its head.
+
+    A socket timeout alone restarts with every byte, so a client trickling one byte at a
+    time could hold a connection for ever; here every read waits only for what is left of
+    the request's deadline.
+    """
+
+    def __init__(self, sock: socket.socket):
+        self._socket = sock
+        self._buffer = bytearray()
+        self.deadline = time.monotonic()
+        self.head_left: int | None = None
+
+    def start(self, seconds: float, head_limit: int | None) -> None:
+        self.deadline = time.monotonic() + seconds
+        self.head_left = head_limit
+
+    def _fill(self) -> bool:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the request took too long")
+        self._socket.settimeout(left)
+        data = self._socket.recv(65536)
+        self._buffer += data
+        return bool(data)
+
+    def _take(self, size: int) -> bytes:
+        data = bytes(self._buffer[:size])
+        del self._buffer[:size]
+        if self.head_left is not None:
+            self.head_left -= len(data)
+            if self.head_left < 0:
+                raise _HeadTooLarge
+        return data
+
+    def readline(self, limit: int = -1) -> bytes:
+        while True:
+            end = self._buffer.find(b"\n") + 1
+            if limit >= 0 and (not end or end > limit) and len(self._buffer) >= limit:
+                end = limit
+            if end:
+                return self._take(end)
+            if not self._fill():
+                return self._take(len(self._buffer))
+
+    def read(self, size: int) -> bytes:
+        while len(self._buffer) < size and self._fill():
+            pass
+        return self._take(min(size, len(self._buffer)))
+
+    def close(self) -> None:
+        self._buffer.clear()
 
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "kb-serve"
-    timeout = 30  # seconds a client may stay silent mid-request
+    #: Answers leave at once instead of waiting ~40 ms for an ACK (Nagle's algorithm).
+    disable_nagle_algorithm = True
     server: EndpointServer
+    rfile: Any
 
     # --- plumbing ---------------------------------------------------------------------
+
+    def setup(self) -> None:
+        super().setup()
+        self.rfile.close()
+        self.rfile = _Reader(self.connection)
+
+    def handle_one_request(self) -> None:
+        settings = self.server.settings
+        self.server.state(self.request, reading=True)
+        self.rfile.start(settings.request_timeout, HEAD_LIMIT)
+        self.command, self.requestline, self.request_version = "", "", "HTTP/1.1"
+        try:
+            super().handle_one_request()
+        except _HeadTooLarge:
+            self.send_error(431, f"the request head is over {HEAD_LIMIT} bytes")
+
+    def parse_request(self) -> bool:
+        parsed = super().parse_request()
+        self.rfile.head_left = None
+        self.server.state(self.request, reading=False)
+        self.rfile.start(self.server.settings.request_timeout, None)
+        return parsed
+
+    def handle_expect_100(self) -> bool:
+        """Answer a body that would be refused before the client sends it."""
+        try:
+            self._check_framing()
+            self._check_host()
+            length = self._content_length()
+            if length is not None and length > self.server.settings.max_body:
+                raise Refused(413, self._too_large(length))
+        except Refused as refusal:
+            self.close_connection = True
+            self._send(error(refusal.status, refusal.message, refusal.headers))
+            return False
+        self._write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        return True
 
     def version_string(self) -> str:
         return self.server_version
 
+    def address_string(self) -> str:
+        return str(self.client_address[0])
+
     def do_GET(self) -> None:
         self._handle()
 
-    def do_HEAD(self) -> None:
-        self._handle()
-
-    def do_POST(self) -> None:
-        self._handle()
-
-    def do_PUT(self) -> None:
-        self._handle()
-
-    def do_DELETE(self) -> None:
-        self._handle()
-
-    def do_PATCH(self) -> None:
-        self._handle()
-
-    def do_OPTIONS(self) -> None:
-        self._handle()
+    do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_GET
 
     def _handle(self) -> None:
         self._body_read = False
+        extra: tuple[tuple[str, str], ...] = ()
         try:
+            self._check_framing()
+            self._check_host()
+            path = urlsplit(self.path).path
+            if _is_api(path):
+                extra = self._cors()
             reply = self._route()
         except Refused as refusal:
             reply = error(refusal.status, refusal.message, refusal.headers)
-        except Exception as problem:  # never a traceback to the client
+        except Exception as problem:  # never a traceback, to the client or the log
             self.log_message("internal error: %s: %s", type(problem).__name__, problem)
             reply = error(500, "internal error; see the server log")
         unread = self.headers.get("Transfer-Encoding") or self.headers.get("Content-Length") or "0"
         if not self._body_read and unread.strip() not in ("", "0"):
             self.close_connection = True  # the body left unread must not be taken as a request
+        if extra:
+            reply = replace(reply, headers=reply.headers + extra)
         self._send(reply)
 
     def _send(self, reply: Reply) -> None:
-        self.send_response(reply.status)
-        self.send_header("Content-Type", reply.content_type)
-        self.send_header("Content-Length", str(len(reply.body)))
-        for name, value in reply.headers:
-            self.send_header(name, value)
-        if self.close_connection:
-            self.send_header("Connection", "close")
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(reply.body)
+        body = b"" if self.command == "HEAD" or reply.status in (204, 304) else reply.body
+        if not self.server.reserve(len(body)):
+            reply = error(
+                503,
+                "the server is busy sending other large answers; try again",
+                (("Retry-After", "2"),),
+            )
+            body = reply.body
+        try:
+            self.log_request(reply.status)
+            lines = [
+                f"HTTP/1.1 {reply.status} {HTTPStatus(reply.status).phrase}",
+                f"Server: {self.server_version}",
+                f"Date: {self.date_time_string()}",
+                f"Content-Type: {reply.content_type}",
+                f"Content-Length: {len(reply.body)}",
+                "X-Content-Type-Options: nosniff",
+                *(f"{name}: {value}" for name, value in reply.headers),
+            ]
+            if self.close_connection:
+                lines.append("Connection: close")
+            head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+            if len(body) <= SMALL_REPLY:
+                self._write(head + body)
+            else:
+                self._write(head)
+                self._write(body)
+        finally:
+            self.server.release(len(body))
+
+    def _write(self, data: bytes) -> None:
+        """Send within ``send_timeout`` in all, however slowly the client reads."""
+        deadline = time.monotonic() + self.server.settings.send_timeout
+        view, sent = memoryview(data), 0
+        while sent < len(view):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self.close_connection = True
+                raise TimeoutError("the client read the answer too slowly")
+            self.connection.settimeout(left)
+            sent += self.connection.send(view[sent : sent + 262144])
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """http.server's own errors (bad request line, headers too long) in our JSON shape."""
@@ -183,18 +426,78 @@ class Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         if not self.server.settings.quiet:
-            sys.stderr.write(f"{self.address_string()} - {format % args}\n")
+            _log(f"{self.address_string()} - {format % args}")
+
+    # --- checks every request passes ----------------------------------------------------
+
+    def _check_framing(self) -> None:
+        """One way to tell where the body ends, or a 400 (request smuggling)."""
+        lengths = self.headers.get_all("Content-Length") or []
+        if len(lengths) > 1 or (lengths and self.headers.get("Transfer-Encoding")):
+            self.close_connection = True
+            raise Refused(400, "give one Content-Length and no Transfer-Encoding with it")
+
+    def _content_length(self) -> int | None:
+        raw = self.headers.get("Content-Length")
+        if raw is None:
+            return None
+        if not raw.strip().isdigit():
+            self.close_connection = True
+            raise Refused(400, f"bad Content-Length {raw[:40]!r}")
+        return int(raw)
+
+    def _check_host(self) -> None:
+        """Answer only requests addressed to this server by an IP address, ``localhost`` or
+        a name given with ``--allowed-host``: a page on another site that rebinds its own
+        name to this machine's address (DNS rebinding) gets a 421."""
+        hosts = self.headers.get_all("Host") or []
+        if len(hosts) > 1:
+            raise Refused(400, "more than one Host header")
+        if not hosts:
+            if self.request_version == "HTTP/1.1":
+                raise Refused(400, "an HTTP/1.1 request needs a Host header")
+            return
+        if not host_allowed(hosts[0], self.server.settings.allowed_hosts):
+            shown = escape_controls(hosts[0][:100])
+            raise Refused(
+                421,
+                f"this server does not answer for the host {shown!r}; start it with "
+                "--allowed-host NAME to allow a name",
+            )
+
+    def _cors(self) -> tuple[tuple[str, str], ...]:
+        """CORS headers for a page at another origin, if ``--cors-origin`` allows it."""
+        origin = self.headers.get("Origin")
+        allowed = self.server.settings.cors_origins
+        if not origin or not allowed:
+            return ()
+        if "*" in allowed:
+            return (("Access-Control-Allow-Origin", "*"),)
+        if origin in allowed:
+            return (("Access-Control-Allow-Origin", origin), ("Vary", "Origin"))
+        return ()
 
     # --- routing ----------------------------------------------------------------------
 
     def _route(self) -> Reply:
         parts = urlsplit(self.path)
         path = parts.path
+        if self.command == "OPTIONS" and _is_api(path) and self._cors():
+            return Reply(
+                204,
+                "text/plain; charset=utf-8",
+                b"",
+                (
+                    ("Access-Control-Allow-Methods", "GET, HEAD, POST"),
+                    ("Access-Control-Allow-Headers", "Accept, Content-Type"),
+                    ("Access-Control-Max-Age", "600"),
+                ),
+            )
         if path in ("/sparql", "/sparql/"):
             return self._sparql(parts.query)
-        if path in ("/questions", "/questions/") or path.startswith("/questions/"):
+        if path in ("/api/questions", "/api/questions/") or path.startswith("/api/questions/"):
             self._allow("GET", "HEAD")
-            name = path.removeprefix("/questions").strip("/")
+            name = path.removeprefix("/api/questions").strip("/")
             if not name:
                 return json_reply(question_list())
             arguments = {}
@@ -202,18 +505,19 @@ class Handler(BaseHTTPRequestHandler):
                 if len(values) > 1:
                     raise Refused(400, f"parameter {key!r} given {len(values)} times; give it once")
                 arguments[key] = values[0]
-            return self.server.pool.run(QuestionJob(unquote(name), tuple(arguments.items())))
+            job = QuestionJob(unquote(name), tuple(arguments.items()))
+            return self.server.pool.run(job, self.address_string())
         self._allow("GET", "HEAD")
-        if self.server.settings.site is not None:
-            return self._static(self.server.settings.site, path)
-        if path == "/":
+        if path in ("/api", "/api/") or (path == "/" and self.server.settings.site is None):
             return json_reply(
                 {
                     "sparql": f"{self.server.url}/sparql",
-                    "questions": f"{self.server.url}/questions",
+                    "questions": f"{self.server.url}/api/questions",
                 }
             )
-        raise Refused(404, f"nothing at {path}; try /sparql or /questions")
+        if self.server.settings.site is not None:
+            return self._static(self.server.settings.site, path)
+        raise Refused(404, f"nothing at {_short(path)}; try /sparql or /api/questions")
 
     def _allow(self, *methods: str) -> None:
         if self.command not in methods:
@@ -257,31 +561,28 @@ class Handler(BaseHTTPRequestHandler):
             self.headers.get("Accept"),
             tuple(params.get("default-graph-uri", [])),
             tuple(params.get("named-graph-uri", [])),
+            f"{self.server.url}/sparql",
         )
-        return self.server.pool.run(job)
+        reply = self.server.pool.run(job, self.address_string())
+        return replace(reply, headers=(*reply.headers, ("Vary", "Accept")))
 
     def _body(self) -> bytes:
         if self.headers.get("Transfer-Encoding"):
             self.close_connection = True
             raise Refused(411, "send the body with a Content-Length, not chunked")
-        raw = self.headers.get("Content-Length")
-        if raw is None:
+        length = self._content_length()
+        if length is None:
             self.close_connection = True
             raise Refused(411, "a POST needs a Content-Length")
-        try:
-            length = int(raw)
-        except ValueError:
-            length = -1
-        if length < 0:
-            self.close_connection = True
-            raise Refused(400, f"bad Content-Length {raw!r}")
-        limit = self.server.settings.max_body
-        if length > limit:
+        if length > self.server.settings.max_body:
             self.close_connection = True
             self._drain(length)
-            raise Refused(413, f"the body has {length} bytes; the limit is {limit}")
+            raise Refused(413, self._too_large(length))
         self._body_read = True
         return self.rfile.read(length)
+
+    def _too_large(self, length: int) -> str:
+        return f"the body has {length} bytes; the limit is {self.server.settings.max_body}"
 
     def _drain(self, length: int) -> None:
         """Read (and drop) a too-large body so the client sees the 413, not a reset."""
@@ -292,7 +593,7 @@ class Handler(BaseHTTPRequestHandler):
                 if not chunk:
                     return
                 left -= len(chunk)
-        except OSError:
+        except (OSError, _HeadTooLarge):
             return
 
     def _description(self) -> Reply:
@@ -305,31 +606,111 @@ class Handler(BaseHTTPRequestHandler):
             service_description(
                 f"{self.server.url}/sparql", GRAPH_FORMATS[media], self.server.pool.timeout
             ),
+            (("Vary", "Accept"),),
         )
 
     # --- the site ---------------------------------------------------------------------
 
     def _static(self, root: Path, path: str) -> Reply:
-        root = root.resolve()
+        """A file of the built site, gzipped when the client accepts it, with an ETag and
+        a Cache-Control; any path that is not a readable file inside the site is a 404."""
         try:
-            target = (root / unquote(path).lstrip("/")).resolve()
-        except (OSError, ValueError):
-            target = root / "\0"
-        if not target.is_relative_to(root):
-            raise Refused(404, f"nothing at {path}")
-        if target.is_dir():
-            if not path.endswith("/"):
-                return Reply(301, "text/plain; charset=utf-8", b"", (("Location", path + "/"),))
-            target = target / "index.html"
-        if not target.is_file():
+            found = _site_file(root, path)
+        except (OSError, RuntimeError, ValueError):
+            found = None
+        if isinstance(found, Reply):
+            return found
+        if found is None:
             page = root / "404.html"
             if page.is_file():
                 return Reply(404, "text/html; charset=utf-8", page.read_bytes())
-            raise Refused(404, f"nothing at {path}")
+            raise Refused(404, f"nothing at {_short(path)}")
+        target, data, stat = found
         media = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-        if media.startswith("text/") or media in ("application/javascript", "image/svg+xml"):
+        if media.startswith("text/") or media in _TEXT_MEDIA:
             media += "; charset=utf-8"
-        return Reply(200, media, target.read_bytes())
+        tag = f'"{stat.st_mtime_ns:x}-{stat.st_size:x}"'
+        headers = [("Cache-Control", _cache_control(target, media)), ("Vary", "Accept-Encoding")]
+        packed = (media.startswith("text/") or media.split(";")[0] in _TEXT_MEDIA) and len(
+            data
+        ) > 512
+        if packed and _accepts_gzip(self.headers.get("Accept-Encoding")):
+            data = self.server.gzipped((str(target), stat.st_mtime_ns, stat.st_size), data)
+            tag = tag[:-1] + '-gzip"'
+            headers.append(("Content-Encoding", "gzip"))
+        headers.append(("ETag", tag))
+        if tag in (self.headers.get("If-None-Match") or ""):
+            return Reply(304, media, b"", tuple(headers))
+        return Reply(200, media, data, tuple(headers))
+
+
+_TEXT_MEDIA = ("application/javascript", "image/svg+xml", "application/json", "application/xml")
+_HASHED = re.compile(r"\.[0-9a-f]{8,}\.(min\.)?(js|css)$")
+
+
+def _site_file(root: Path, path: str) -> tuple[Path, bytes, Any] | Reply | None:
+    root = root.resolve()
+    target = (root / unquote(path).lstrip("/")).resolve()
+    if not target.is_relative_to(root):
+        return None
+    if target.is_dir():
+        if not path.endswith("/"):
+            return Reply(301, "text/plain; charset=utf-8", b"", (("Location", path + "/"),))
+        target = target / "index.html"
+    if not target.is_file():
+        return None
+    return target, target.read_bytes(), target.stat()
+
+
+def _cache_control(target: Path, media: str) -> str:
+    """Pages are checked again each time (they change with the KB); files whose names
+    carry a content hash are kept for a year; other files for an hour."""
+    if media.startswith("text/html"):
+        return "no-cache"
+    if _HASHED.search(target.name):
+        return "public, max-age=31536000, immutable"
+    return "public, max-age=3600"
+
+
+def _accepts_gzip(header: str | None) -> bool:
+    for item in (header or "").split(","):
+        name, *params = (part.strip() for part in item.split(";"))
+        if name.lower() in ("gzip", "*"):
+            return not any(
+                p.replace(" ", "") in ("q=0", "q=0.0", "q=0.00", "q=0.000") for p in params
+            )
+    return False
+
+
+def _is_api(path: str) -> bool:
+    return path.startswith(("/sparql", "/api"))
+
+
+def _short(path: str) -> str:
+    return path if len(path) <= 100 else path[:99] + "…"
+
+
+def host_allowed(header: str, names: tuple[str, ...]) -> bool:
+    """Whether a ``Host`` header names this server: an IP address (which no other site
+    can rebind), ``localhost``, or one of ``names`` ("*" allows any).
+
+    >>> host_allowed("127.0.0.1:8000", ()), host_allowed("[::1]:80", ())
+    (True, True)
+    >>> host_allowed("evil.example:8000", ()), host_allowed("kb.example", ("kb.example",))
+    (False, True)
+    """
+    if header.startswith("["):
+        name = header[1 : header.find("]")] if "]" in header else header
+    else:
+        name = header.rsplit(":", 1)[0] if header.count(":") == 1 else header
+    name = name.strip().rstrip(".").lower()
+    if "*" in names or name == "localhost" or name in {n.lower() for n in names}:
+        return True
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
 
 
 def _text(body: bytes) -> str:
@@ -417,6 +798,7 @@ def make_server(settings: Settings) -> EndpointServer:
         timeout=settings.timeout,
         max_rows=settings.max_rows,
         max_memory=settings.max_memory,
+        max_reply=settings.max_reply,
     )
     try:
         return EndpointServer(settings, pool)
@@ -439,7 +821,7 @@ def serve(settings: Settings) -> None:
     signal.signal(signal.SIGTERM, stop)
     try:
         print(
-            f"kb serve: SPARQL at {server.url}/sparql, questions at {server.url}/questions"
+            f"kb serve: SPARQL at {server.url}/sparql, questions at {server.url}/api/questions"
             f" ({settings.workers} workers; per query {settings.timeout:g} s, "
             f"{settings.max_rows} rows, {settings.max_memory} MB)",
             flush=True,

@@ -8,12 +8,13 @@ gets an error and every other request carries on with the remaining workers.
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
-import queue
 import signal
 import sys
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
@@ -33,6 +34,7 @@ class SparqlJob:
     accept: str | None = None
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
+    base_iri: str | None = None
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,7 @@ def _memory_message(megabytes: int) -> str:
     )
 
 
-def _work(conn: Connection, dump: bytes, max_rows: int, max_memory: int) -> None:
+def _work(conn: Connection, dump: bytes, max_rows: int, max_memory: int, max_reply: int) -> None:
     """A worker's life: load the store, then answer jobs until the pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and kills us
     from kb import sandbox
@@ -79,7 +81,13 @@ def _work(conn: Connection, dump: bytes, max_rows: int, max_memory: int) -> None
                 reply = unsafe
             elif isinstance(job, SparqlJob):
                 reply = answer_sparql(
-                    store, job.query, job.accept, job.default_graphs, job.named_graphs, max_rows
+                    store,
+                    job.query,
+                    job.accept,
+                    job.default_graphs,
+                    job.named_graphs,
+                    max_rows,
+                    job.base_iri,
                 )
             elif isinstance(job, QuestionJob):
                 reply = answer_question(store, job.name, dict(job.arguments))
@@ -90,15 +98,21 @@ def _work(conn: Connection, dump: bytes, max_rows: int, max_memory: int) -> None
         except Exception as problem:  # never a traceback to the client
             print(f"kb serve: worker error: {type(problem).__name__}: {problem}", file=sys.stderr)
             reply = error(500, "internal error while answering; see the server log")
+        if len(reply.body) > max_reply:  # the parent never holds more than this per reply
+            reply = error(
+                LIMIT_STATUS,
+                f"the answer has {len(reply.body)} bytes; the limit is {max_reply}: "
+                "narrow the query or add a LIMIT",
+            )
         conn.send(reply)
 
 
 class _Worker:
-    def __init__(self, context: Any, dump: bytes, max_rows: int, max_memory: int):
+    def __init__(self, context: Any, dump: bytes, limits: tuple[int, int, int]):
         self.conn, child = context.Pipe()
         self.process = context.Process(
             target=_work,
-            args=(child, dump, max_rows, max_memory),
+            args=(child, dump, *limits),
             name="kb-query-worker",
             daemon=True,
         )
@@ -117,29 +131,60 @@ class _Worker:
         self.conn.close()
 
 
+#: Largest answer a worker hands to the HTTP process; a larger one is a :data:`LIMIT_STATUS`.
+DEFAULT_REPLY_BYTES = 16 * 1024 * 1024
+#: How long a client (or a query text) counts as slow after one of its queries ran long.
+SLOW_MEMORY = 30.0
+#: Most slow-lane requests one client may have waiting; more get 503 at once.
+SLOW_QUEUE = 4
+
+
+@dataclass(eq=False)
+class _Ticket:
+    client: str
+    slow: bool
+    order: int
+
+
 class WorkerPool:
-    """``size`` workers; :meth:`run` answers one job or says why it could not."""
+    """``size`` workers; :meth:`run` answers one job or says why it could not.
+
+    Fairness: a client (an IP address) whose query ran long, or a query text that ran
+    long, is *slow* for :data:`SLOW_MEMORY` seconds. Slow requests may hold at most
+    ``size - 1`` workers at once, queue behind every other request, are served least-used
+    client first, and at most :data:`SLOW_QUEUE` of one client's may wait; so a legitimate
+    ``ASK {}`` always has a worker within one query's time, however many clients hammer
+    slow queries.
+    """
 
     def __init__(
         self,
         dump: bytes,
         size: int = 2,
         timeout: float = DEFAULT_TIMEOUT,
-        wait: float = 60.0,
+        wait: float = 30.0,
         max_rows: int = DEFAULT_ROWS,
         max_memory: int = DEFAULT_MEMORY_MB,
         start_timeout: float = 120.0,
+        max_reply: int = DEFAULT_REPLY_BYTES,
     ):
         self.size = size
         self.timeout = timeout
         self.wait = wait
         self._dump = dump
-        self._max_rows = max_rows
+        self._limits = (max_rows, max_memory, max_reply)
         self.max_memory = max_memory
         self._start_timeout = start_timeout
         self._context = multiprocessing.get_context("spawn")
-        self._idle: queue.Queue[_Worker] = queue.Queue()
-        self._lock = threading.Lock()
+        self._cond = threading.Condition()
+        self._idle: list[_Worker] = []
+        self._waiting: list[_Ticket] = []
+        self._order = itertools.count()
+        self._slow_busy = 0
+        self._slow_limit = max(size - 1, 1)
+        self._long = min(1.0, timeout / 2)
+        self._slow_until: OrderedDict[str, float] = OrderedDict()  # client or text -> until
+        self._usage: dict[str, tuple[float, float]] = {}  # client -> (worker-seconds, at)
         self._workers: set[_Worker] = set()
         self._closed = False
         self.killed = 0
@@ -150,20 +195,88 @@ class WorkerPool:
         except BaseException:
             self.close()
             raise
-        for worker in starting:
-            self._idle.put(worker)
+        with self._cond:
+            self._idle.extend(starting)
 
     def _start(self) -> _Worker:
-        worker = _Worker(self._context, self._dump, self._max_rows, self.max_memory)
-        with self._lock:
+        worker = _Worker(self._context, self._dump, self._limits)
+        with self._cond:
             self._workers.add(worker)
         return worker
 
-    def run(self, job: SparqlJob | QuestionJob) -> Reply:
-        try:
-            worker = self._idle.get(timeout=self.wait)
-        except queue.Empty:
-            return error(503, "every query worker is busy; try again shortly")
+    def run(self, job: SparqlJob | QuestionJob, client: str = "") -> Reply:
+        """Answer ``job`` for ``client`` (its address), waiting for a worker in fair order."""
+        text = _text_key(job)
+        with self._cond:
+            now = time.monotonic()
+            slow = max(self._slow_until.get(client, 0), self._slow_until.get(text, 0)) > now
+            mine = sum(1 for t in self._waiting if t.slow and t.client == client)
+            if slow and mine >= SLOW_QUEUE:
+                return error(
+                    503,
+                    "too many of this client's slow queries are waiting; try again when they "
+                    "have finished",
+                    (("Retry-After", f"{self.timeout:.0f}"),),
+                )
+            ticket = _Ticket(client, slow, next(self._order))
+            self._waiting.append(ticket)
+            deadline = now + self.wait
+            while self._chosen() is not ticket:
+                left = deadline - time.monotonic()
+                if left <= 0 or self._closed:
+                    self._waiting.remove(ticket)
+                    self._cond.notify_all()
+                    return error(
+                        503,
+                        "every query worker is busy; try again shortly",
+                        (("Retry-After", "1"),),
+                    )
+                self._cond.wait(left)
+            self._waiting.remove(ticket)
+            worker = self._idle.pop()
+            self._slow_busy += slow
+            self._cond.notify_all()
+        started = time.monotonic()
+        reply, overran = self._ask(worker, job)
+        elapsed = time.monotonic() - started
+        with self._cond:
+            self._slow_busy -= slow
+            self._charge(client, elapsed)
+            if overran or elapsed >= self._long:
+                for key in (client, text):
+                    self._slow_until[key] = time.monotonic() + SLOW_MEMORY
+                    self._slow_until.move_to_end(key)
+                while len(self._slow_until) > 4096:
+                    self._slow_until.popitem(last=False)
+            self._cond.notify_all()
+        return reply
+
+    def _chosen(self) -> _Ticket | None:
+        """The waiting request that gets the next idle worker: any fast one first (oldest
+        first), else the slow one of the least-used client, while slow ones hold fewer than
+        their share of workers."""
+        if not self._idle or not self._waiting:
+            return None
+        fast = [t for t in self._waiting if not t.slow]
+        if fast:
+            return min(fast, key=lambda t: t.order)
+        if self._slow_busy >= self._slow_limit:
+            return None
+        return min(self._waiting, key=lambda t: (self._used(t.client), t.order))
+
+    def _used(self, client: str) -> float:
+        """A client's worker-seconds, halving every ten seconds."""
+        seconds, at = self._usage.get(client, (0.0, 0.0))
+        return seconds * 0.5 ** ((time.monotonic() - at) / 10)
+
+    def _charge(self, client: str, elapsed: float) -> None:
+        self._usage[client] = (self._used(client) + elapsed, time.monotonic())
+        if len(self._usage) > 4096:
+            for gone in [c for c in self._usage if self._used(c) < 0.01]:
+                del self._usage[gone]
+
+    def _ask(self, worker: _Worker, job: SparqlJob | QuestionJob) -> tuple[Reply, bool]:
+        """The worker's reply, and whether it overran the time limit."""
         answered: Reply | None = None
         in_time = False
         try:
@@ -174,26 +287,28 @@ class WorkerPool:
         except (EOFError, OSError):
             answered = None
         if answered is not None:
-            self._idle.put(worker)
-            return answered
+            with self._cond:
+                self._idle.append(worker)
+                self._cond.notify_all()
+            return answered, False
         if not in_time:
             self._replace(worker)
-            return error(
-                LIMIT_STATUS,
+            message = (
                 f"the query ran longer than the time limit of {self.timeout:g} s and was "
-                "stopped; narrow it or add a LIMIT",
+                "stopped; narrow it or add a LIMIT"
             )
+            return error(LIMIT_STATUS, message), True
         worker.process.join(timeout=5)
         died = worker.process.exitcode
         self._replace(worker)
         if died in (-signal.SIGABRT, -signal.SIGKILL):  # out of memory: abort, or OOM killer
-            return error(LIMIT_STATUS, _memory_message(self.max_memory))
-        return error(500, "internal error: a query worker stopped; see the server log")
+            return error(LIMIT_STATUS, _memory_message(self.max_memory)), False
+        return error(500, "internal error: a query worker stopped; see the server log"), False
 
     def _replace(self, worker: _Worker) -> None:
         """Kill an overrunning worker now; start its successor in the background."""
         worker.kill()
-        with self._lock:
+        with self._cond:
             self._workers.discard(worker)
             self.killed += 1
 
@@ -206,22 +321,32 @@ class WorkerPool:
                 except (OSError, RuntimeError) as problem:
                     print(f"kb serve: restarting a worker failed: {problem}", file=sys.stderr)
                     if fresh is not None:
-                        with self._lock:
+                        with self._cond:
                             self._workers.discard(fresh)
                     time.sleep(1)
                     continue
                 if self._closed:
                     fresh.kill()
                 else:
-                    self._idle.put(fresh)
+                    with self._cond:
+                        self._idle.append(fresh)
+                        self._cond.notify_all()
                 return
 
         threading.Thread(target=start, name="kb-worker-restart", daemon=True).start()
 
     def close(self) -> None:
-        self._closed = True
-        with self._lock:
+        with self._cond:
+            self._closed = True
             workers = list(self._workers)
             self._workers.clear()
+            self._cond.notify_all()
         for worker in workers:
             worker.kill()
+
+
+def _text_key(job: SparqlJob | QuestionJob) -> str:
+    """What identifies a request's work, for remembering which ones run long."""
+    if isinstance(job, SparqlJob):
+        return "sparql " + " ".join(job.query.split())
+    return f"question {job.name} {sorted(job.arguments)}"
