@@ -14,7 +14,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     if args.site is not None and not Path(args.site).is_dir():
         raise UsageError(f"{args.site}: no such folder (build the site first: kb site build)")
-    for name in ("workers", "max_rows", "max_body", "max_memory"):
+    for name in ("workers", "max_rows", "max_body", "max_memory", "max_reply"):
         if getattr(args, name) < 1:
             raise UsageError(f"--{name.replace('_', '-')} must be at least 1")
     if not 0 <= args.port <= 65535:
@@ -32,6 +32,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
             max_rows=args.max_rows,
             max_body=args.max_body,
             max_memory=args.max_memory,
+            max_reply=args.max_reply,
+            allowed_hosts=tuple(args.allowed_host),
+            cors_origins=tuple(args.cors_origin),
             quiet=args.quiet,
         )
     )
@@ -78,5 +81,26 @@ def register(sub: Any) -> None:
         default=1024,
         metavar="MB",
         help="memory each query worker may use; a query needing more is stopped (default: 1024)",
+    )
+    p.add_argument(
+        "--max-reply",
+        type=int,
+        default=16 * 1024 * 1024,
+        metavar="BYTES",
+        help="largest answer sent; a larger one is refused (default: 16777216)",
+    )
+    p.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="answer requests whose Host is NAME (IP addresses and localhost always are)",
+    )
+    p.add_argument(
+        "--cors-origin",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="let pages from ORIGIN (or * for any) read answers; none by default",
     )
     p.add_argument("--quiet", action="store_true", help="do not log each request")

@@ -308,7 +308,6 @@ def _check_xml_chars(data: bytes, what: str) -> None:
             f"cannot write {what} as XML: a value holds U+{code:04X}, which XML 1.0 cannot "
             "carry; ask for JSON, Turtle or N-Triples instead",
         )
->>>>>>> 6b7a96e (Endpoint: TCP_NODELAY, /api/questions, Host check, nosniff, request deadlines, fair worker pool, nesting guard, protocol dataset/base/media types)
 
 
 def _term_json(term: Any) -> dict[str, Any]:
