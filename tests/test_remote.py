@@ -58,6 +58,11 @@ def test_api_verbs_same_as_local(local: KnowledgeBase, remote: KnowledgeBase) ->
     assert set(remote.sparql(CONSTRUCT)) == set(local.sparql(CONSTRUCT))
 
 
+def test_matrix_same_as_local(local: KnowledgeBase, remote: KnowledgeBase) -> None:
+    here, there = local.matrix(), remote.matrix()
+    assert there.approaches == here.approaches and list(there) == list(here)
+
+
 def test_entities_same_as_local(local: KnowledgeBase, remote: KnowledgeBase) -> None:
     assert remote.entities == local.entities
     assert remote.get("example-3") == local.get("example-3")
@@ -71,6 +76,10 @@ def test_entities_same_as_local(local: KnowledgeBase, remote: KnowledgeBase) -> 
         ["sparql", SELECT, "--format", "json"],
         ["sparql", "ASK { ?s a kb:Scenario }", "--format", "json"],
         ["sparql", CONSTRUCT],
+        ["verdicts", "example-3"],
+        ["matrix"],
+        ["matrix", "--format", "json"],
+        ["show", "verdict-example-3-objective-focused"],
     ],
 )
 def test_cli_endpoint_same_as_local(
