@@ -11,11 +11,13 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from kb.api import KnowledgeBase, ScenarioFacts, VerdictRow
 
-__all__ = ["KnowledgeBase", "ScenarioFacts", "VerdictRow"]
+__version__ = "0.1.0"  # the one place; pyproject.toml reads it
+
+__all__ = ["KnowledgeBase", "ScenarioFacts", "VerdictRow", "__version__"]
 
 
 def __getattr__(name: str) -> Any:
-    if name in __all__:
+    if name in ("KnowledgeBase", "ScenarioFacts", "VerdictRow"):
         from kb import api
 
         return getattr(api, name)

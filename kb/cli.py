@@ -2,8 +2,9 @@
 """The ``kb`` command line: thin wrappers over the library, one verb per subcommand.
 
 Exit codes: 0 answered or clean, 1 problems found (``validate``, ``fmt --check``,
-``quotes verify``), 2 usage or input error. Errors are one line on stderr, never a
-traceback. Imports happen inside each command so that queries start fast.
+``quotes verify``), 2 usage or input error (an unreadable or unwritable path included),
+70 an internal error, that is a bug. Errors are one line on stderr, never a traceback.
+Imports happen inside each command so that queries start fast.
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from kb.errors import InvalidKB, KBError, UsageError
 from kb.output import FORMATS, render
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+EXIT_INTERNAL = 70  # EX_SOFTWARE in sysexits.h
+BUG_REPORT = "this is a bug, please report it (KB_DEBUG=1 shows the traceback)"
 
 
 def _out(text: str) -> None:
@@ -312,11 +315,21 @@ def _source_options(parser: argparse.ArgumentParser, formats: Sequence[str]) -> 
     )
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors: ``kb COMMAND: error: ... (see kb COMMAND --help)``."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    from kb import __version__
+
+    parser = _Parser(
         prog="kb",
         description="Who means what by 'inner alignment': validate, query and publish the KB.",
     )
+    parser.add_argument("--version", action="version", version=f"kb {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     p = _add(
@@ -456,11 +469,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     except KeyboardInterrupt:
         return 130
+    except OSError as error:  # a path the user gave that cannot be read or written
+        if os.environ.get("KB_DEBUG"):
+            raise
+        print(f"kb: {os_error_message(error)}", file=sys.stderr)
+        return EXIT_USAGE
     except Exception as error:  # never a traceback for users; KB_DEBUG=1 shows it
         if os.environ.get("KB_DEBUG"):
             raise
-        print(f"kb: internal error: {type(error).__name__}: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        internal = f"internal error: {type(error).__name__}: {error}; {BUG_REPORT}"
+        print(f"kb: {internal}", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def os_error_message(error: OSError) -> str:
+    """An OS error as one line naming the path: ``cannot access FILE: reason``.
+
+    >>> os_error_message(PermissionError(13, "Permission denied", "/sys/kb.ttl"))
+    'cannot access /sys/kb.ttl: Permission denied'
+    """
+    reason = error.strerror or str(error)
+    return f"cannot access {error.filename}: {reason}" if error.filename else reason
 
 
 if __name__ == "__main__":

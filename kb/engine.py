@@ -85,6 +85,8 @@ class LocalBackend:
         So is nesting deep enough to crash the parser (:mod:`kb.nesting`)."""
         check_nesting(sparql)
         shape = scan(sparql)
+        if shape.is_update:
+            raise UsageError("SPARQL Update is not accepted: the KB is read-only")
         if shape.service:
             raise UsageError(SERVICE_REFUSED)
         refusal = dataset_refusal(shape.datasets)

@@ -12,6 +12,7 @@ import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from kb.errors import UsageError
 from kb.mapping import FieldSpec, entity_values, type_iri
 from kb.models import Entity
 from kb.vocab import PREFIXES, XSD
@@ -99,9 +100,16 @@ def write_atomic(path: Path, text: str | bytes) -> None:
 
     The content goes to a temporary file in the same folder, which is flushed, synced and
     renamed over ``path``; on any failure the temporary file is removed and ``path`` is
-    left as it was. A replaced file keeps its permission bits.
+    left as it was. A replaced file keeps its permission bits. A failure raises
+    :class:`~kb.errors.UsageError` ("cannot write FILE: reason").
     """
-    data = text.encode("utf-8") if isinstance(text, str) else text
+    try:
+        _replace(path, text.encode("utf-8") if isinstance(text, str) else text)
+    except OSError as error:
+        raise UsageError(f"cannot write {path}: {error.strerror or error}") from error
+
+
+def _replace(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         mode = path.stat().st_mode & 0o7777

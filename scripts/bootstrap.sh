@@ -22,7 +22,8 @@ if [ "$target" = test ]; then
 fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv
-.venv/bin/python -m pip install -q --disable-pip-version-check -e ".[$target]"
+# Exact versions from constraints.txt (pyproject.toml has the compatible ranges).
+.venv/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt -e ".[$target]"
 if [ -f package-lock.json ]; then
   npm ci --silent --no-audit --no-fund
 fi

@@ -42,8 +42,11 @@ def run_kb(
     )
 
 
+KbCli = Callable[..., subprocess.CompletedProcess[str]]
+
+
 @pytest.fixture
-def kb_cli() -> Callable[..., subprocess.CompletedProcess[str]]:
+def kb_cli() -> KbCli:
     """The real ``kb`` command in a subprocess: ``kb_cli("validate", path)``."""
     return run_kb
 
