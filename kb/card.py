@@ -32,7 +32,7 @@ def label(entities: Mapping[str, Entity], entity_id: str) -> str:
 
 def bullet(text: str, width: int) -> str:
     """``  - text``, wrapped with its further lines under the text."""
-    lines = wrap(text, width - 4)
+    lines = wrap(cell(text), width - 4)
     return "  - " + lines[0] + "\n" + "".join(f"    {line}\n" for line in lines[1:])
 
 

@@ -25,15 +25,20 @@ MAX_WIDTH = 80
 MIN_COLUMN = 10
 
 
+#: Control characters (C0 but whitespace, DEL, C1), which could drive the terminal.
+_CONTROLS = {c: f"\\x{c:02x}" for c in [*range(0x20), *range(0x7F, 0xA0)] if chr(c) not in "\t\n\r"}
+
+
 def cell(value: Any) -> str:
-    """A value as one line of text: yes/no for booleans, lists joined with commas."""
+    """A value as one line of text: yes/no for booleans, lists joined with commas, and
+    control characters shown as ``\\x1b`` (KB text never drives the terminal)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list | tuple):
         return ", ".join(cell(v) for v in value)
-    return " ".join(str(value).split())
+    return " ".join(str(value).translate(_CONTROLS).split())
 
 
 def terminal_width() -> int:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kb.output import paint, paragraph, table, terminal_width
+from kb.output import cell, paint, paragraph, table, terminal_width
 from kb.vocab import iri
 
 #: The style of each verdict value when colour is on (the words are always printed).
@@ -84,7 +84,7 @@ def plural(count: int, word: str) -> str:
 
 
 def heading(label: str | None, entity_id: str) -> str:
-    return f"{label} ({entity_id})" if label and label != entity_id else entity_id
+    return cell(f"{label} ({entity_id})" if label and label != entity_id else entity_id)
 
 
 def reasons(items: Sequence[tuple[str, str, str | None]], width: int, colour: bool = False) -> str:

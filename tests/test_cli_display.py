@@ -281,3 +281,19 @@ def test_tables_wrap_text_but_never_split_ids() -> None:
         assert first in ("", "clearer-birth-control-example", "example-3")
     many = [{f"column_{n}": f"value-that-is-long-{n}" for n in range(6)}]
     assert table(many, width=80).startswith("column_0  value-that-is-long-0")  # as records
+
+
+def test_kb_text_never_drives_the_terminal(kb_cli, kb_copy: Path) -> None:  # type: ignore[no-untyped-def]
+    for name, old in (
+        ("scenarios.ttl", '"Example 3: fully optimized non-impact-aligned mesa-optimizer"'),
+        ("approaches.ttl", '"objective-focused approach"'),
+    ):
+        path = kb_copy / name
+        text = path.read_text(encoding="utf-8")
+        assert old in text
+        path.write_text(text.replace(old, '"\\u001B[2J\\u0007 cleared"'), encoding="utf-8")
+    for args in (("matrix",), ("verdicts", "example-3"), ("show", "example-3")):
+        result = kb_cli(*args, "--kb", str(kb_copy), env=WIDE)
+        assert "\x1b" not in result.stdout and "\x07" not in result.stdout, args
+        if result.returncode == 0:
+            assert "\\x1b[2J\\x07 cleared" in result.stdout, args
