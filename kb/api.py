@@ -32,12 +32,14 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
+import pyoxigraph as ox
 from pydantic import BaseModel, ConfigDict
 
 from kb import engine
 from kb.cruxes import Crux, cruxes
-from kb.errors import UnknownId, UsageError
-from kb.loader import Loaded, load
+from kb.dataset import open_kb
+from kb.errors import InvalidKB, UnknownId, UsageError
+from kb.loader import Loaded
 from kb.models import Approach, Entity, Scenario, ScenarioFacts, Verdict, VerdictValue
 from kb.notebook import Displayable, VerdictList
 from kb.rules import Facts, RuleVerdict, classify
@@ -110,15 +112,21 @@ class KnowledgeBase:
         self.backend = backend
 
     @classmethod
-    def load(cls, path: str | Path | Sequence[str | Path] | None = None) -> KnowledgeBase:
-        """The bundled KB, or the Turtle at ``path`` (a file, a folder, or several)."""
+    def load(
+        cls, path: str | Path | Sequence[str | Path] | None = None, *, validate: bool = True
+    ) -> KnowledgeBase:
+        """The bundled KB, or the Turtle at ``path`` (a file, a folder, or several).
+
+        Raises :class:`kb.errors.InvalidKB` with every problem. ``validate=False`` skips
+        the checks, for a KB validated earlier in the same command.
+        """
         paths = [path] if isinstance(path, str | Path) else path
-        loaded = load(paths)
-        k = cls(loaded, engine.LocalBackend(loaded.files))
-        for row in k.verdicts():
-            if row.basis == "derived":
-                loaded.entities[row.id] = row.as_verdict()
-        return k
+        opened = open_kb(paths, validate=validate, models=True)
+        if opened.problems:
+            raise InvalidKB(opened.problems)
+        assert opened.loaded is not None
+        opened.loaded.entities.update((verdict.id, verdict) for verdict in opened.derived)
+        return cls(opened.loaded, engine.LocalBackend(store=opened.store))
 
     @classmethod
     def remote(cls, url: str, **options: Any) -> KnowledgeBase:
@@ -211,6 +219,10 @@ class KnowledgeBase:
         True
         """
         return engine.run_sparql(self.backend, query, bindings)
+
+    def triples(self) -> list[ox.Triple]:
+        """Every triple of the KB, derived verdicts included (for exports and the site)."""
+        return engine.all_triples(self.backend)
 
     def verdicts(self, scenario: str | None = None, approach: str | None = None) -> VerdictList:
         """Stated and derived verdicts, filtered by scenario and/or approach.

@@ -60,12 +60,18 @@ def dataset_refusal(iris: Sequence[str | None], where: str = "FROM") -> str | No
 
 
 class LocalBackend:
-    """The KB's Turtle (plus derived verdicts) in an in-memory pyoxigraph store."""
+    """The KB's Turtle (plus derived verdicts) in an in-memory pyoxigraph store.
 
-    def __init__(self, paths: Sequence[str | Path] | None = None):
-        from kb.store import load_store
+    ``store`` is one filled by :func:`kb.dataset.open_kb`; without it, ``paths`` are
+    opened on the fast path (no models, no validation).
+    """
 
-        self.store = load_store(paths)
+    def __init__(self, paths: Sequence[str | Path] | None = None, store: ox.Store | None = None):
+        if store is None:
+            from kb.dataset import open_kb
+
+            store = open_kb(paths, validate=False).store
+        self.store = store
 
     def query(self, sparql: str) -> QueryResult:
         """Run text this library wrote against the store, in this process. Relative IRIs
@@ -230,6 +236,13 @@ def construct(backend: Backend, sparql: str) -> list[ox.Triple]:
     if isinstance(result, ox.QuerySolutions | ox.QueryBoolean):
         raise UsageError("expected a CONSTRUCT or DESCRIBE query")
     return list(result)
+
+
+def all_triples(backend: Backend) -> list[ox.Triple]:
+    """Every triple of the KB behind a backend, derived verdicts included."""
+    if isinstance(backend, LocalBackend):
+        return [quad.triple for quad in backend.store]
+    return construct(backend, "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
 
 
 def run_sparql(backend: Backend, sparql: str, bindings: dict[str, Any] | None = None) -> Any:

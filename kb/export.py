@@ -70,7 +70,7 @@ def _stable_blank_nodes(triples: list[ox.Triple]) -> list[ox.Triple]:
 
 def export_text(paths: Sequence[str | Path] | None, fmt: str) -> str:
     """The store of ``paths`` (default: the bundled KB) in one format."""
-    from kb.store import load_store
+    from kb.dataset import open_kb
 
-    store = load_store(paths)
+    store = open_kb(paths, validate=False).store
     return triples_to_text((q.triple for q in store), fmt)

@@ -25,7 +25,7 @@ from pydantic import ValidationError
 from kb.errors import InvalidKB, Problem
 from kb.fields import date_datatype
 from kb.mapping import FieldSpec, expected_datatypes, kind_by_type, spec_by_predicate, specs
-from kb.models import KINDS, Entity, Source, Verdict
+from kb.models import KINDS, Entity
 from kb.paths import turtle_files
 from kb.vocab import ID, PREFIXES, RDF_FIRST, RDF_NIL, RDF_REST, RDF_TYPE, XSD
 
@@ -54,6 +54,8 @@ class Loaded:
     entities: dict[str, Entity] = field(default_factory=dict)
     origins: dict[str, Origin] = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)
+    #: where every typed subject was read, valid or not (problems across entities use it)
+    declared: dict[str, Origin] = field(default_factory=dict)
 
 
 @dataclass
@@ -65,6 +67,10 @@ class _State:
     #: every subject in the id namespace with a known type: id -> (kind name, origin)
     declared: dict[str, tuple[str, Origin]] = field(default_factory=dict)
     unreadable: list[str] = field(default_factory=list)
+    #: every triple read, for the query store (each file is parsed once)
+    quads: list[ox.Quad] = field(default_factory=list)
+    #: False builds models without checking them (a KB already validated)
+    validate: bool = True
 
 
 def load(paths: Sequence[str | Path] | None = None) -> Loaded:
@@ -80,21 +86,48 @@ def check(
 ) -> tuple[Loaded, list[Problem]]:
     """Load what can be loaded and return it with every problem found.
 
-    ``progress`` hears one line per file and step, for long loads on a terminal. Raises
+    The checks are those of :func:`kb.dataset.open_kb`, which this runs: the models, the
+    references between entities and the integrity queries of ``kb/checks``. ``progress``
+    hears one line per file and step, for long loads on a terminal. Raises
     :class:`kb.errors.UsageError` only when ``paths`` names nothing to read.
     """
-    state = _State(Loaded(files=turtle_files(paths)))
+    from kb.dataset import open_kb
+
+    opened = open_kb(paths, validate=True, progress=progress)
+    assert opened.loaded is not None
+    return opened.loaded, opened.problems
+
+
+def read(
+    paths: Sequence[str | Path] | None = None,
+    *,
+    validate: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[Loaded, list[Problem], list[ox.Quad]]:
+    """Parse each file once into models and triples: (entities, problems, every triple).
+
+    With ``validate`` false the models are built without checks, for a KB already
+    validated; problems are then only those that stop a file from being read.
+    """
+    state = _State(Loaded(files=turtle_files(paths)), validate=validate)
     started = time.perf_counter()
     for number, path in enumerate(state.loaded.files, start=1):
         if progress:
             progress(f"[{number}/{len(state.loaded.files)}] reading {path}")
         _load_file(path, state)
-    if progress:
-        count = len(state.loaded.entities)
-        progress(f"checking references of {count} entities ({time.perf_counter() - started:.1f}s)")
-    state.problems.extend(_reference_problems(state))
-    state.problems.extend(_integrity_problems(state.loaded))
-    return state.loaded, sorted(set(state.problems), key=lambda p: (p.file, p.line or 0, str(p)))
+    if validate:
+        if progress:
+            count = len(state.loaded.entities)
+            elapsed = time.perf_counter() - started
+            progress(f"checking references of {count} entities ({elapsed:.1f}s)")
+        state.problems.extend(_reference_problems(state))
+    state.loaded.declared = {slug: origin for slug, (_, origin) in state.declared.items()}
+    return state.loaded, sorted_problems(state.problems), state.quads
+
+
+def sorted_problems(problems: Iterable[Problem]) -> list[Problem]:
+    """Problems without repeats, by file, line and text."""
+    return sorted(set(problems), key=lambda p: (p.file, p.line or 0, str(p)))
 
 
 def from_triples(triples: Iterable[ox.Triple], name: str) -> Loaded:
@@ -102,13 +135,17 @@ def from_triples(triples: Iterable[ox.Triple], name: str) -> Loaded:
 
     ``name`` stands in for the file name in problems; raises :class:`InvalidKB`.
     """
+    from kb.integrity import integrity_problems
+
     state = _State(Loaded())
     subjects: dict[Any, list[tuple[str, Any]]] = defaultdict(list)
+    store = ox.Store()
     for triple in triples:
         subjects[triple.subject].append((triple.predicate.value, triple.object))
+        store.add(ox.Quad(triple.subject, triple.predicate, triple.object))
     _add_subjects(name, subjects, {}, {}, state)
     state.problems.extend(_reference_problems(state))
-    state.problems.extend(_integrity_problems(state.loaded))
+    state.problems.extend(integrity_problems(store, {s: o for s, (_, o) in state.declared.items()}))
     if state.problems:
         raise InvalidKB(state.problems)
     return state.loaded
@@ -147,12 +184,14 @@ def _load_file(path: Path, state: _State) -> None:
         return
     subjects: dict[Any, list[tuple[str, Any]]] = defaultdict(list)
     try:
-        for quad in ox.parse(data, format=ox.RdfFormat.TURTLE, without_named_graphs=True):
-            subjects[quad.subject].append((quad.predicate.value, quad.object))
+        quads = list(ox.parse(data, format=ox.RdfFormat.TURTLE, without_named_graphs=True))
     except SyntaxError as error:
         problems.append(Problem(name, error.lineno, None, None, _syntax_message(data, error)))
         state.unreadable.append(name)
         return
+    state.quads.extend(quads)
+    for quad in quads:
+        subjects[quad.subject].append((quad.predicate.value, quad.object))
     _add_subjects(name, subjects, *_subject_lines(text), state)
 
 
@@ -350,6 +389,10 @@ def _entity(
             fields[spec.name] = _BadValue()
         else:
             fields[spec.name] = found[0]
+    if not state.validate:
+        state.loaded.entities[slug] = kind.model_construct(**fields)
+        state.loaded.origins[slug] = origin
+        return
     try:
         entity = kind.model_validate(fields)
     except ValidationError as error:
@@ -502,32 +545,3 @@ def _reference_problems(state: _State) -> Iterable[Problem]:
                 else:
                     continue
                 yield Problem(origin.file, origin.line, slug, spec.name, message)
-
-
-def _integrity_problems(loaded: Loaded) -> Iterable[Problem]:
-    """Rules across entities that one model cannot check on its own."""
-    seen: dict[tuple[str, str], str] = {}
-    for slug, entity in loaded.entities.items():
-        if isinstance(entity, Verdict):
-            key = (entity.scenario, entity.approach)
-            if key in seen:
-                origin = loaded.origins[slug]
-                yield Problem(
-                    origin.file,
-                    origin.line,
-                    slug,
-                    "scenario",
-                    f"a second verdict for {key[0]} under {key[1]} (first: {seen[key]})",
-                )
-            else:
-                seen[key] = slug
-    primaries = [s for s, e in loaded.entities.items() if isinstance(e, Source) and e.primary]
-    for slug in primaries[1:]:
-        origin = loaded.origins[slug]
-        yield Problem(
-            origin.file,
-            origin.line,
-            slug,
-            "primary",
-            f"only one source can be primary; {primaries[0]} already is",
-        )

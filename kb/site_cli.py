@@ -17,22 +17,28 @@ from typing import Any
 
 from kb.errors import UsageError
 
-#: The variable site/gen_pages.py reads (kb.sitegen.data.KB_PATH_VARIABLE; not imported
-#: here, so that ``kb --help`` and the other commands stay fast).
+#: The variables site/gen_pages.py reads (kb.sitegen.data.KB_PATH_VARIABLE and
+#: KB_VALIDATED_VARIABLE; not imported here, so that ``kb --help`` stays fast).
 KB_PATH_VARIABLE = "KB_PATH"
+KB_VALIDATED_VARIABLE = "KB_SITE_VALIDATED"
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "mkdocs.yml"
 DEFAULT_OUT = ROOT / "site-build"
 
 
-def site_environment(kb_paths: list[str] | None) -> dict[str, str]:
+def site_environment(kb_paths: list[str] | None, validated: bool = False) -> dict[str, str]:
     """The environment for mkdocs: ``KB_PATH`` set (or cleared) and the banners silenced.
 
     ``KB_PATH`` names ``kb_paths`` when given; otherwise it is removed, so an exported
     ``KB_PATH`` never changes what ``kb site`` builds: without ``--kb``, the bundled KB.
+    ``validated`` tells the page generator the KB was just validated (a one-off build);
+    a live-reloading preview validates on each rebuild.
     """
     env = dict(os.environ)
+    env.pop(KB_VALIDATED_VARIABLE, None)
+    if validated:
+        env[KB_VALIDATED_VARIABLE] = "1"
     if kb_paths:
         env[KB_PATH_VARIABLE] = os.pathsep.join(str(Path(p).resolve()) for p in kb_paths)
     else:
@@ -72,7 +78,7 @@ def build(kb_paths: list[str] | None = None, out: str | None = None) -> int:
     """Check the KB, then build the site; return mkdocs' exit code (0: the strict build passed)."""
     command = mkdocs_command("build", out)
     check_kb(kb_paths)
-    return subprocess.call(command, env=site_environment(kb_paths), cwd=ROOT)
+    return subprocess.call(command, env=site_environment(kb_paths, validated=True), cwd=ROOT)
 
 
 def cmd_site_build(args: argparse.Namespace) -> int:

@@ -17,7 +17,7 @@ from mkdocs.exceptions import PluginError
 
 from kb.errors import InvalidKB, KBError
 from kb.sitegen.build import generate
-from kb.sitegen.data import KB_PATH_VARIABLE, kb_paths_from_env
+from kb.sitegen.data import KB_PATH_VARIABLE, kb_paths_from_env, validated_by_caller
 
 
 def _write(path: str, content: str | bytes) -> None:
@@ -50,7 +50,7 @@ def _one_line(error: KBError, paths: list[str] | None) -> str:
 def main() -> None:
     paths = kb_paths_from_env()
     try:
-        generate(_write, paths, _compose_home)
+        generate(_write, paths, _compose_home, validate=not validated_by_caller())
     except KBError as error:
         raise PluginError(_one_line(error, paths)) from None
 

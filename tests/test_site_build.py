@@ -20,7 +20,7 @@ from kb import KnowledgeBase, site_cli
 from kb.models import KINDS, Source, Term
 from kb.questions import registry
 from kb.sitegen import cookbook, home
-from kb.sitegen.data import KB_PATH_VARIABLE
+from kb.sitegen.data import KB_PATH_VARIABLE, KB_VALIDATED_VARIABLE
 from kb.sitegen.render import VERDICT_SYMBOLS, verdict_badge, verdict_mark
 from kb.vocab import iri
 
@@ -284,6 +284,8 @@ def test_site_build_without_kb_ignores_exported_kb_path(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     assert (out / "term" / "mesa-optimizer" / "index.html").is_file()
     assert site_cli.KB_PATH_VARIABLE == KB_PATH_VARIABLE
+    assert site_cli.KB_VALIDATED_VARIABLE == KB_VALIDATED_VARIABLE
+    assert KB_VALIDATED_VARIABLE not in site_cli.site_environment(None)
     assert KB_PATH_VARIABLE not in site_cli.site_environment(None)
     assert site_cli.site_environment([str(INVALID)])[KB_PATH_VARIABLE] == str(INVALID.resolve())
 
@@ -344,3 +346,17 @@ def test_definitions_list_authors_in_the_sources_order(built_site: Path) -> None
     positions = [line.index(name) for name in names]
     assert positions == sorted(positions)
     assert "approach:" in line
+
+
+def test_every_generated_path_is_written_once(tmp_path: Path) -> None:
+    """Derived verdicts are ordinary Verdict entities: one page each, never two at one path."""
+    from collections import Counter
+
+    from kb.sitegen.build import generate
+
+    written: list[str] = []
+    generate(lambda path, _content: written.append(path))
+    repeated = {path: n for path, n in Counter(written).items() if n > 1}
+    assert not repeated
+    derived = [p for p in written if p.startswith("verdict/derived-")]
+    assert derived  # the bundled KB has verdicts the essay leaves open

@@ -193,4 +193,19 @@ def test_check_reports_progress_per_file() -> None:
     loaded, problems = check(progress=heard.append)
     assert problems == []
     assert len([line for line in heard if "reading" in line]) == len(loaded.files)
-    assert heard[-1].startswith(f"checking references of {len(loaded.entities)} entities")
+    assert f"checking references of {len(loaded.entities)} entities" in heard[-2]
+    assert heard[-1] == "running the integrity checks"
+
+
+def test_every_integrity_check_has_a_valid_and_an_invalid_fixture() -> None:
+    """Each kb/checks/*.rq rule: a fixture it passes and one it must report (see above)."""
+    from kb.integrity import checks
+
+    names = [check.name for check in checks()]
+    assert {"one-verdict-per-pair", "one-primary-source"} <= set(names)
+    for name in names:
+        assert (VALID / f"check-{name}.ttl").is_file(), name
+        assert f"check-{name}" in CASES, name
+        assert check([VALID / f"check-{name}.ttl"])[1] == []
+        _, problems = check([case_path(f"check-{name}")])
+        assert {p.message for p in problems} and all(p.line for p in problems)

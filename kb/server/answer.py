@@ -103,9 +103,9 @@ def store_dump(paths: Sequence[str] | None) -> bytes:
     The triples are in the default graph and again in the graph named :data:`KB_GRAPH`, so
     ``FROM <KB_GRAPH>`` means the KB here as it does on a store loaded into that graph.
     """
-    from kb.store import load_store
+    from kb.dataset import open_kb
 
-    store = load_store(paths)
+    store = open_kb(paths, validate=False).store
     graph = ox.NamedNode(KB_GRAPH)
     store.extend([ox.Quad(q.subject, q.predicate, q.object, graph) for q in store])
     return cast(bytes, store.dump(format=ox.RdfFormat.N_QUADS))

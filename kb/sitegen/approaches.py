@@ -96,7 +96,7 @@ def approach_page(data: SiteData, approach: Approach) -> Page:
     rows = [
         [
             links.to(s.id),
-            f"[{verdict_badge(r.verdict, r.hedged, r.basis, r.implied)}]({links.path(r.id)})",
+            f"[{verdict_badge(r.value, r.hedged, r.basis, r.implied)}]({links.path(r.id)})",
         ]
         for s in data.scenarios()
         for r in [data.matrix.get((s.id, approach.id))]

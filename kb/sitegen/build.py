@@ -73,9 +73,6 @@ def pages(data: SiteData) -> Iterator[Page]:
     for kind, render in ENTITY_PAGES.items():
         for entity in data.all(kind):
             yield render(data, entity)
-        if kind is Verdict:
-            for row in data.derived_rows():
-                yield scenarios.derived_verdict_page(data, row)
         if kind is DecompositionPart:
             yield approaches.decomposition_overview(data)
         elif kind is Verdict:
@@ -91,16 +88,18 @@ def generate(
     write: Writer,
     paths: Sequence[str | Path] | None = None,
     compose_home: Callable[[Callable[[str], str]], None] | None = None,
+    validate: bool = True,
 ) -> int:
     """Write every page and file; return the number of pages. ``compose_home`` receives a
-    function from the hand-written ``index.md`` to the whole home page."""
+    function from the hand-written ``index.md`` to the whole home page; ``validate=False``
+    trusts a KB the calling command validated already."""
     started = time.perf_counter()
     where = ", ".join(str(p) for p in paths) if paths else "the bundled KB"
     log(f"loading {where}")
-    data = SiteData.load(paths)
-    total = len(data.kb.entities) + len(data.derived_rows())
+    data = SiteData.load(paths, validate=validate)
+    total = len(data.kb.entities)
     log(
-        f"loaded {len(data.kb.entities)} entities and {len(data.verdict_rows)} verdicts "
+        f"loaded {total} entities ({len(data.matrix)} verdicts) "
         f"in {time.perf_counter() - started:.1f}s; writing about {total} pages"
     )
     count = 0

@@ -45,7 +45,7 @@ def _cell(data: SiteData, links: Links, value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     text = str(value)
-    if data.get(text) is not None or text in data.verdict_rows:
+    if data.get(text) is not None:
         return links.to(text) + f" {code(text)}"
     return md(text)
 

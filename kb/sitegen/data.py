@@ -1,4 +1,4 @@
-"""What the page modules read: the loaded KB, its verdict rows and every back-reference.
+"""What the page modules read: the loaded KB, its verdict matrix and every back-reference.
 
 Built once per site build. Back-references are computed by walking each entity's
 reference fields once, so a page can list "what points here" in constant time per item.
@@ -10,16 +10,27 @@ import os
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TypeVar, cast
 
-from kb.api import KnowledgeBase, VerdictRow
+import pyoxigraph as ox
+
+from kb.api import KnowledgeBase
 from kb.mapping import specs
 from kb.matrix import approach_rank, essay_order
-from kb.models import KINDS, Approach, Entity, Scenario
+from kb.models import KINDS, Approach, Entity, Scenario, Verdict
 
 E = TypeVar("E", bound=Entity)
 KB_PATH_VARIABLE = "KB_PATH"
+#: Set to 1 by ``kb site build``, which validated the KB before running mkdocs: the pages
+#: are then generated without validating it again.
+KB_VALIDATED_VARIABLE = "KB_SITE_VALIDATED"
+
+
+def validated_by_caller() -> bool:
+    """Whether ``kb site build`` validated the KB before starting mkdocs."""
+    return os.environ.get(KB_VALIDATED_VARIABLE) == "1"
 
 
 def kb_paths_from_env() -> list[str] | None:
@@ -32,22 +43,21 @@ def kb_paths_from_env() -> list[str] | None:
 class SiteData:
     kb: KnowledgeBase
     paths: Sequence[str | Path] | None
-    #: Every verdict row (stated and derived), by id.
-    verdict_rows: dict[str, VerdictRow] = field(default_factory=dict)
-    #: (scenario, approach) -> verdict row.
-    matrix: dict[tuple[str, str], VerdictRow] = field(default_factory=dict)
+    #: (scenario, approach) -> its verdict, stated or derived.
+    matrix: dict[tuple[str, str], Verdict] = field(default_factory=dict)
     #: target id -> field name -> ids of entities whose field points at the target.
     backrefs: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     _all: dict[type[Entity], list[Entity]] = field(default_factory=dict)
     _cache: dict[str, list[Scenario]] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, paths: Sequence[str | Path] | None = None) -> SiteData:
-        kb = KnowledgeBase.load(paths)
+    def load(cls, paths: Sequence[str | Path] | None = None, *, validate: bool = True) -> SiteData:
+        """Open the KB once (see :func:`kb.dataset.open_kb`); ``validate=False`` when the
+        command validated it already (``kb site build``)."""
+        kb = KnowledgeBase.load(paths, validate=validate)
         data = cls(kb, paths)
-        for row in kb.verdicts():
-            data.verdict_rows[row.id] = row
-            data.matrix[(row.scenario, row.approach)] = row
+        for verdict in kb.all(Verdict):
+            data.matrix[(verdict.scenario, verdict.approach)] = verdict
         refs: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
         for kind in KINDS:
             ref_specs = [s for s in specs(kind) if s.kind == "ref"]
@@ -59,6 +69,11 @@ class SiteData:
                             refs[target][f"{kind.__name__}.{spec.name}"].append(entity.id)
         data.backrefs = refs
         return data
+
+    @cached_property
+    def triples(self) -> list[ox.Triple]:
+        """Every triple of the KB, derived verdicts included, for the downloads."""
+        return self.kb.triples()
 
     # --- lookups -----------------------------------------------------------------------
 
@@ -90,9 +105,6 @@ class SiteData:
             }
             self._cache["essay_order"] = [scenarios[i] for i in essay_order(info)]
         return list(self._cache["essay_order"])
-
-    def derived_rows(self) -> list[VerdictRow]:
-        return [row for row in self.verdict_rows.values() if row.basis != "stated"]
 
 
 def folder_of(entity_or_kind: Entity | type[Entity]) -> str:

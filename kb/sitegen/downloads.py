@@ -10,11 +10,9 @@ from collections.abc import Iterator
 
 import pyoxigraph as ox
 
-from kb.engine import LocalBackend, construct
 from kb.export import triples_to_text
 from kb.mapping import specs, type_iri
 from kb.models import KINDS
-from kb.remote import ENTITIES_QUERY
 from kb.schema_export import artefacts
 from kb.sitegen.data import SiteData
 from kb.sitegen.render import Page, table
@@ -51,21 +49,11 @@ def jsonld_context() -> dict[str, object]:
     return {"@context": context}
 
 
-def _store(data: SiteData) -> ox.Store:
-    backend = data.kb.backend
-    if isinstance(backend, LocalBackend):
-        return backend.store
-    store = ox.Store()  # a remote KB: its triples, fetched once
-    triples = construct(backend, ENTITIES_QUERY)
-    store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
-    return store
-
-
 def per_entity_triples(data: SiteData) -> dict[str, list[ox.Triple]]:
     """Each entity's triples (and its RDF lists' cells), by id, derived verdicts included."""
     by_subject: dict[object, list[ox.Triple]] = defaultdict(list)
-    for quad in _store(data):
-        by_subject[quad.subject].append(quad.triple)
+    for triple in data.triples:
+        by_subject[triple.subject].append(triple)
     found: dict[str, list[ox.Triple]] = {}
     for subject, triples in by_subject.items():
         if not isinstance(subject, ox.NamedNode):
@@ -97,9 +85,8 @@ def entity_files(data: SiteData) -> Iterator[tuple[str, str]]:
 
 
 def whole_files(data: SiteData) -> Iterator[tuple[str, str]]:
-    triples = [quad.triple for quad in _store(data)]
     for name, (fmt, _, _) in WHOLE.items():
-        yield f"downloads/{name}", triples_to_text(triples, fmt)
+        yield f"downloads/{name}", triples_to_text(data.triples, fmt)
     yield "downloads/context.jsonld", json.dumps(jsonld_context(), indent=2) + "\n"
     for name, text in artefacts().items():
         yield f"downloads/{name}", text

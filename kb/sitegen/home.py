@@ -55,7 +55,7 @@ def matrix_table(data: SiteData, links: Links, scenarios: list[Scenario]) -> str
             if row is None:
                 cells.append("—")
                 continue
-            badge = verdict_badge(row.verdict, row.hedged, row.basis, row.implied)
+            badge = verdict_badge(row.value, row.hedged, row.basis, row.implied)
             cells.append(f"[{badge}]({links.path(row.id)})")
         rows.append(cells)
     return '<div class="kb-matrix" markdown>\n\n' + table(headers, rows, limit=10**9) + "\n</div>\n"

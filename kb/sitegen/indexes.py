@@ -96,7 +96,7 @@ def kind_index(data: SiteData, kind: type[Entity]) -> list[Page]:
 
 
 def verdict_index(data: SiteData) -> list[Page]:
-    rows_all = sorted(data.verdict_rows.values(), key=lambda r: (r.scenario, r.approach))
+    rows_all = sorted(data.matrix.values(), key=lambda r: (r.scenario, r.approach))
 
     def rows_for(window):
         if window is None:
@@ -107,7 +107,7 @@ def verdict_index(data: SiteData) -> list[Page]:
             [
                 links.to(r.scenario),
                 links.to(r.approach),
-                f"[{verdict_badge(r.verdict, r.hedged, r.basis, r.implied)}]({links.path(r.id)})",
+                f"[{verdict_badge(r.value, r.hedged, r.basis, r.implied)}]({links.path(r.id)})",
             ]
             for r in rows_all[start:stop]
         ]

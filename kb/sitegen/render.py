@@ -10,7 +10,6 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from kb.api import VerdictRow
 from kb.models import Entity, Quote, Source, Verdict
 from kb.sitegen.data import SiteData, folder_of, page_path
 from kb.sitegen.escape import code, md
@@ -111,14 +110,6 @@ def label_of(data: SiteData, entity: Entity) -> str:
     return entity.display_label
 
 
-def row_label(data: SiteData, row: VerdictRow) -> str:
-    scenario, approach = data.get(row.scenario), data.get(row.approach)
-    return (
-        f"{approach.display_label if approach else row.approach} on "
-        f"{scenario.display_label if scenario else row.scenario}"
-    )
-
-
 class Links:
     """Markdown links from one page (at depth given by ``base``) to any other page."""
 
@@ -137,8 +128,6 @@ class Links:
         entity = self.data.get(entity_id)
         if entity is not None:
             return self.base + page_path(folder_of(entity), entity_id)
-        if entity_id in self.data.verdict_rows:
-            return self.base + page_path("verdict", entity_id)
         return None
 
     def url(self, entity_id: str) -> str:
@@ -159,12 +148,7 @@ class Links:
         target = self.path(entity_id)
         entity = self.data.get(entity_id)
         if text is None:
-            if entity is not None:
-                text = label_of(self.data, entity)
-            elif entity_id in self.data.verdict_rows:
-                text = row_label(self.data, self.data.verdict_rows[entity_id])
-            else:
-                text = entity_id
+            text = label_of(self.data, entity) if entity is not None else entity_id
         return f"[{md(text)}]({target})" if target else md(text)
 
     def many(self, ids: Iterable[str], empty: str = "—") -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from kb.api import VerdictRow
 from kb.models import Scenario, Verdict
 from kb.schema_table import FACTS
 from kb.sitegen.data import SiteData, page_path
@@ -14,10 +13,8 @@ from kb.sitegen.render import (
     base_of,
     bullet_list,
     entity_header,
-    header,
     note_block,
     quote_block,
-    row_label,
     table,
     verdict_badge,
 )
@@ -33,7 +30,7 @@ def _fact(value: object) -> str:
 
 def disagreement(data: SiteData, scenario_id: str) -> bool:
     values = {
-        row.verdict
+        row.value
         for a in data.approaches()
         if (row := data.matrix.get((scenario_id, a.id))) is not None
     }
@@ -68,7 +65,7 @@ def scenario_page(data: SiteData, scenario: Scenario) -> Page:
         row = data.matrix.get((scenario.id, approach.id))
         if row is None:
             continue
-        badge = verdict_badge(row.verdict, row.hedged, row.basis, row.implied)
+        badge = verdict_badge(row.value, row.hedged, row.basis, row.implied)
         rows.append([links.to(approach.id), f"[{badge}]({links.path(row.id)})", md(row.rationale)])
     out.append(table(["Approach", "Verdict", "Why"], rows))
     out.append("\n## Facts\n\nWhat the approaches' rules read about this scenario.\n\n")
@@ -87,32 +84,42 @@ def scenario_page(data: SiteData, scenario: Scenario) -> Page:
     return Page(path, "".join(out), scenario.id, "Scenario")
 
 
-def _common(data: SiteData, links: Links, row: VerdictRow) -> list[str]:
-    return [
-        f"\n**Verdict:** {verdict_badge(row.verdict, row.hedged, row.basis, row.implied)}\n",
+def verdict_page(data: SiteData, verdict: Verdict) -> Page:
+    """A stated verdict with its attribution and evidence, or a derived one with the rule's
+    conflict, if any, and where its facts come from."""
+    path = page_path("verdict", verdict.id)
+    links = Links(data, base_of(path))
+    stated = verdict.basis == "stated"
+    badge = verdict_badge(verdict.value, verdict.hedged, verdict.basis, verdict.implied)
+    basis = (
+        "stated in the essay"
+        if stated
+        else "derived by the approach's rule from the scenario's facts"
+    )
+    out = [
+        entity_header(data, path, verdict),
+        f"\n**Verdict:** {badge}\n",
         "\n"
         + bullet_list(
             [
-                f"**Scenario:** {links.to(row.scenario)}",
-                f"**Approach:** {links.to(row.approach)}",
-                f"**Hedged:** {'yes' if row.hedged else 'no'}",
-                "**Basis:** "
-                + (
-                    "stated in the essay"
-                    if row.basis == "stated"
-                    else "derived by the approach's rule from the scenario's facts"
-                ),
+                f"**Scenario:** {links.to(verdict.scenario)}",
+                f"**Approach:** {links.to(verdict.approach)}",
+                f"**Hedged:** {'yes' if verdict.hedged else 'no'}",
+                f"**Basis:** {basis}",
             ]
         ),
-        f"\n## Rationale\n\n{paragraphs(row.rationale)}\n",
+        f"\n## Rationale\n\n{paragraphs(verdict.rationale)}\n",
     ]
-
-
-def verdict_page(data: SiteData, verdict: Verdict) -> Page:
-    path = page_path("verdict", verdict.id)
-    links = Links(data, base_of(path))
-    row = data.verdict_rows.get(verdict.id) or VerdictRow.of(verdict)
-    out = [entity_header(data, path, verdict), *_common(data, links, row)]
+    if not stated:
+        if verdict.conflict:
+            out.append(f'\n!!! warning "Conflict"\n\n    {md(verdict.conflict)}\n')
+        out.append(
+            "\nThe essay states no verdict for this pair. This one is computed by the approach's "
+            "executable definition from the scenario's facts; it has no quote of its own. See the "
+            f"{links.to(verdict.scenario, 'scenario')} for the facts and their evidence, and the "
+            f"{links.to(verdict.approach, 'approach')} for what it counts as inner alignment.\n"
+        )
+        return Page(path, "".join(out), verdict.id, "Verdict")
     words = (
         "in their own quoted words"
         if verdict.in_own_words
@@ -126,19 +133,3 @@ def verdict_page(data: SiteData, verdict: Verdict) -> Page:
         out.append(quote_block(data, links, quote_id))
     out.append(note_block(verdict))
     return Page(path, "".join(out), verdict.id, "Verdict")
-
-
-def derived_verdict_page(data: SiteData, row: VerdictRow) -> Page:
-    path = page_path("verdict", row.id)
-    links = Links(data, base_of(path))
-    label = row_label(data, row)
-    out = [header(data, path, "Derived verdict", row.id, label), *_common(data, links, row)]
-    if row.conflict:
-        out.append(f'\n!!! warning "Conflict"\n\n    {md(row.conflict)}\n')
-    out.append(
-        "\nThe essay states no verdict for this pair. This one is computed by the approach's "
-        "executable definition from the scenario's facts; it has no quote of its own. See the "
-        f"{links.to(row.scenario, 'scenario')} for the facts and their evidence, and the "
-        f"{links.to(row.approach, 'approach')} for what it counts as inner alignment.\n"
-    )
-    return Page(path, "".join(out), row.id, "Verdict")
