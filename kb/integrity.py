@@ -39,7 +39,7 @@ class Check:
 
 def _parse(path: Path) -> Check:
     header: dict[str, str] = {}
-    body = []
+    body: list[str] = []
     for line in path.read_text(encoding="utf-8").splitlines():
         found = _HEADER.match(line) if not body else None
         if found:
@@ -60,7 +60,10 @@ def checks(folder: Path = CHECKS_DIR) -> tuple[Check, ...]:
 def integrity_problems(store: ox.Store, origins: Mapping[str, Any]) -> Iterator[Problem]:
     """A problem per row of every check; ``origins`` maps ids to where they were read."""
     for check in checks():
-        for row in store.query(sparql_prefixes() + check.sparql):
+        rows = store.query(sparql_prefixes() + check.sparql)
+        if not isinstance(rows, ox.QuerySolutions):
+            raise TypeError(f"{check.path}: an integrity check must be a SELECT query")
+        for row in rows:
             slug = slug_of(row["entity"].value) or row["entity"].value
             origin = origins.get(slug)
             yield Problem(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from kb.schema_table import Facts, derived_verdict_id
 
@@ -186,7 +187,7 @@ def classify(facts: Facts) -> dict[str, RuleVerdict]:
 
 def derive(
     facts: dict[str, Facts], approaches: list[str], stated: set[tuple[str, str]]
-) -> list[tuple[str, dict[str, object]]]:
+) -> list[tuple[str, dict[str, Any]]]:
     """The derived verdicts, as (id, fields): one for every scenario (by its facts) and
     approach with a rule, unless the pair has a stated verdict."""
     found = []
@@ -200,7 +201,7 @@ def derive(
     return found
 
 
-def derived_fields(scenario: str, approach: str, verdict: RuleVerdict) -> dict[str, object]:
+def derived_fields(scenario: str, approach: str, verdict: RuleVerdict) -> dict[str, Any]:
     """A rule's answer as the fields of a derived :class:`kb.models.Verdict`.
 
     The one place that says what a derived verdict holds: the query store writes these

@@ -66,7 +66,7 @@ def _select(store: ox.Store, sparql: str) -> ox.QuerySolutions:
 
 
 def add_derived(
-    store: ox.Store, derived: Iterable[tuple[str, dict[str, object]]] | None = None
+    store: ox.Store, derived: Iterable[tuple[str, dict[str, Any]]] | None = None
 ) -> None:
     """Mark unmarked verdicts as stated and add the derived verdicts' triples.
 
@@ -89,7 +89,7 @@ def add_derived(
 
 def _derive_from_store(
     store: ox.Store, stated: set[tuple[str, str]]
-) -> list[tuple[str, dict[str, object]]]:
+) -> list[tuple[str, dict[str, Any]]]:
     approaches = [slug_of(row["approach"].value) for row in _select(store, _APPROACHES_QUERY)]
     facts: dict[str, Facts] = {}
     for row in _select(store, _FACTS_QUERY):
@@ -105,7 +105,7 @@ def _derive_from_store(
     return derive(facts, [a for a in approaches if a], pairs)
 
 
-def verdict_quads(verdict_id: str, fields: dict[str, object]) -> list[ox.Quad]:
+def verdict_quads(verdict_id: str, fields: dict[str, Any]) -> list[ox.Quad]:
     """A verdict's triples from its fields, each under its predicate in the schema table."""
     node = ox.NamedNode(iri(verdict_id))
     quads = [
