@@ -29,6 +29,7 @@ from kb.sitegen import (
     approaches,
     cookbook,
     downloads,
+    explore,
     home,
     indexes,
     people,
@@ -81,6 +82,7 @@ def pages(data: SiteData) -> Iterator[Page]:
             yield from indexes.kind_index(data, kind)
     yield from home.matrix_pages(data)
     yield from cookbook.cookbook(data)
+    yield from explore.pages(data)
     yield downloads.downloads_page(data)
 
 
@@ -116,6 +118,8 @@ def generate(
     if compose_home is not None:
         compose_home(lambda intro: home.home_page(data, intro))
     for path, text in downloads.whole_files(data):
+        write(path, text)
+    for path, text in explore.files(data):
         write(path, text)
     _PENDING["data"] = data
     log(f"generated {count} pages in {time.perf_counter() - started:.1f}s")

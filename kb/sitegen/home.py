@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from kb.models import KINDS, Definition, Scenario, Term
+from kb.sitegen import explore
 from kb.sitegen.data import SiteData
 from kb.sitegen.escape import md
 from kb.sitegen.render import (
@@ -48,7 +49,8 @@ def matrix_table(data: SiteData, links: Links, scenarios: list[Scenario]) -> str
     for scenario in scenarios:
         first = links.to(scenario.id)
         if disagreement(data, scenario.id):
-            first += " " + DISAGREE
+            cruxes = explore.crux_link(data, links, scenario.id)
+            first += " " + (f"[{DISAGREE}]({cruxes})" if cruxes else DISAGREE)
         cells = [first]
         for approach in approaches:
             row = data.matrix.get((scenario.id, approach.id))
@@ -164,17 +166,20 @@ def home_section(data: SiteData) -> str:
             "[the full matrix](matrix/index.md).\n"
         )
     out.append("\n## Explore\n\n")
-    explore = [
+    entries = [
         links.page(f"{kind.kind.folder}/index.md", kind.kind.plural) + f" ({len(data.all(kind))})"
         for kind in KINDS
     ]
-    explore += [
+    entries += [
+        "[Classify your own scenario](explore/classify.md): set the six facts, see every "
+        "approach's verdict",
+        "[Cruxes](explore/cruxes/index.md): on which facts the approaches part ways",
         "[Question cookbook](questions/index.md): the named questions, with their answers",
         "[Downloads](downloads.md): the KB as Turtle, N-Triples and JSON-LD; schema files",
         "[Bibliography](bibliography.md)",
         "[Guide](guide.md): how to read this site and use the KB",
     ]
-    out.append(bullet_list(explore, limit=100))
+    out.append(bullet_list(entries, limit=100))
     return "".join(out)
 
 

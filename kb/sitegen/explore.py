@@ -1,0 +1,294 @@
+"""The explorer: classify your own scenario, and the cruxes between approaches.
+
+Everything here is computed at build time by running :mod:`kb.rules` over every
+combination of the six facts (:mod:`kb.cruxes`); the browser only looks rows up in the
+JSON table this module writes, so the rules have one implementation. The classify page
+carries the whole table as HTML too, so it works with JavaScript off.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from kb.cruxes import Crux, all_pairs, classification_table, cruxes, fact_values, facts_key
+from kb.models import Approach, Scenario
+from kb.rules import RULES
+from kb.schema_table import FACTS, Facts
+from kb.sitegen.data import SiteData, folder_of, page_name
+from kb.sitegen.escape import html_text, md
+from kb.sitegen.render import Links, Page, base_of, table
+
+FOLDER = "explore"
+CLASSIFY = f"{FOLDER}/classify.md"
+CRUXES = f"{FOLDER}/cruxes/index.md"
+TABLE_FILE = f"{FOLDER}/classification.json"
+SCRIPT = "js/explore.js"
+
+
+def crux_path(a: str, b: str) -> str:
+    return f"{FOLDER}/cruxes/{a}--{b}.md"
+
+
+def url_base(path: str) -> str:
+    """The prefix from the URL a page at ``path`` is served at to the site root, for raw
+    HTML links (Markdown links are relative to the source file instead)."""
+    return base_of(path) + ("" if path.endswith("index.md") else "../")
+
+
+def _scenario_url(base: str, scenario_id: str) -> str:
+    return f"{base}{folder_of(Scenario)}/{page_name(scenario_id)}/"
+
+
+def _value_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def _scenario_key(scenario: Scenario) -> str:
+    return facts_key(Facts.from_mapping({f.name: getattr(scenario, f.name) for f in FACTS}))
+
+
+def _approach_label(data: SiteData, approach: str) -> str:
+    found = data.get(approach)
+    return found.display_label if isinstance(found, Approach) else approach
+
+
+def classify_link(base: str, key: str) -> str:
+    """The classify page pre-filled with a combination (the row anchor without JavaScript)."""
+    return f"{base}{FOLDER}/classify/?facts={key}#f-{key}"
+
+
+def table_json(data: SiteData) -> str:
+    """The explorer's data: the facts, the approaches, the essay's scenarios, every row."""
+    scenarios = data.all(Scenario)
+    return json.dumps(
+        {
+            "facts": [
+                {
+                    "name": fact.name,
+                    "label": fact.label,
+                    "description": fact.description,
+                    "values": list(fact_values(fact.name)),
+                }
+                for fact in FACTS
+            ],
+            "approaches": {a: _approach_label(data, a) for a in RULES},
+            "scenarios": [
+                {
+                    "id": s.id,
+                    "label": s.display_label,
+                    "key": _scenario_key(s),
+                    "path": _scenario_url("", s.id),
+                }
+                for s in scenarios
+            ],
+            "rows": classification_table(),
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+
+
+def _fact_example(data: SiteData, links: Links, name: str, value: Any) -> str | None:
+    """A link to the first of the essay's scenarios where the fact has this value."""
+    shown = next((s for s in data.all(Scenario) if getattr(s, name) == value), None)
+    return links.to(shown.id) if shown else None
+
+
+def _form(data: SiteData, links: Links, base: str) -> str:
+    out = [
+        f'<form id="kb-classify" class="kb-classify" data-table="{base}{TABLE_FILE}" '
+        f'data-base="{base}" markdown>\n'
+    ]
+    for fact in FACTS:
+        legend = f"<legend>{html_text(fact.label)}</legend>"
+        out.append(f'<fieldset class="kb-fact" markdown>\n{legend}\n')
+        out.append(f"\n{md(fact.description)}\n\n")
+        choices = []
+        for value in fact_values(fact.name):
+            value_json = html_text(json.dumps(value))
+            choices.append(
+                f'<label><input type="radio" name="{fact.name}" value="{value_json}"> '
+                f"{html_text(_value_text(value))}</label>"
+            )
+        out.append('<p class="kb-choices">' + " ".join(choices) + "</p>\n\n")
+        examples = [
+            f"{html_text(_value_text(value))}: {link}"
+            for value in fact_values(fact.name)
+            if (link := _fact_example(data, links, fact.name, value))
+        ]
+        if examples:
+            out.append(
+                f'<p class="kb-fact-examples" markdown>For example, {"; ".join(examples)}.</p>\n'
+            )
+        out.append("</fieldset>\n")
+    out.append("</form>\n")
+    return "".join(out)
+
+
+def _verdict_cell(verdict: dict[str, Any]) -> str:
+    text = verdict["value"] + (" (hedged)" if verdict["hedged"] else "")
+    if verdict.get("conflict"):
+        text += " — facts in conflict"
+    return md(text)
+
+
+def _all_rows(data: SiteData, base: str) -> str:
+    """Every combination as an accessible HTML table, each row anchored by its key."""
+    names = {s.id: s for s in data.all(Scenario)}
+    by_key: dict[str, list[str]] = {}
+    for scenario_id, scenario in names.items():
+        by_key.setdefault(_scenario_key(scenario), []).append(scenario_id)
+    head = (
+        ["Key"]
+        + [html_text(f.label) for f in FACTS]
+        + [html_text(_approach_label(data, a)) for a in RULES]
+        + ["Essay's scenarios"]
+    )
+    out = [
+        '<div class="kb-wide" tabindex="0" role="region" aria-label="Every combination">\n'
+        '<table class="kb-all-combinations">\n<caption>Every combination of the six facts and '
+        "each approach's verdict</caption>\n<thead><tr>"
+        + "".join(f'<th scope="col">{h}</th>' for h in head)
+        + "</tr></thead>\n<tbody>\n"
+    ]
+    for row in classification_table():
+        key = row["key"]
+        cells = [f'<th scope="row"><code>{key}</code></th>']
+        cells += [f"<td>{_value_text(row['facts'][f.name])}</td>" for f in FACTS]
+        cells += [f"<td>{_verdict_cell(row['verdicts'][a])}</td>" for a in RULES]
+        same = by_key.get(key, [])
+        scenario_links = ", ".join(
+            f'<a href="{_scenario_url(base, s)}">{html_text(names[s].display_label)}</a>'
+            for s in same
+        )
+        cells.append(f"<td>{scenario_links}</td>")
+        out.append(f'<tr id="f-{key}">' + "".join(cells) + "</tr>\n")
+    out.append("</tbody>\n</table>\n</div>\n")
+    return "".join(out)
+
+
+def classify_page(data: SiteData) -> Page:
+    links, base = Links(data, base_of(CLASSIFY)), url_base(CLASSIFY)
+    order = ", ".join(f"<code>{f.name}</code>" for f in FACTS)
+    body = (
+        "# Classify your own scenario\n\n"
+        "Set the six facts the approaches' rules read, and see at once how each approach "
+        "classifies such a system, with its hedge and reasoning: the same answers as "
+        "`kb classify`. The page's address records the facts, so you can link to a "
+        f"scenario. The [cruxes]({links.base}{CRUXES}) show on which facts the approaches "
+        "part ways.\n\n"
+        + '<div class="kb-explorer" markdown>\n'
+        + _form(data, links, base)
+        + '\n<div id="kb-classify-result" class="kb-classify-result" aria-live="polite">'
+        "</div>\n</div>\n\n"
+        '<noscript><p class="kb-note">With JavaScript off, find your combination in the '
+        "table below.</p></noscript>\n\n"
+        "## Every combination\n\n"
+        f"Each combination is spelt by one character per fact, in this order: {order} "
+        "(<code>1</code> yes, <code>0</code> no; <code>b</code> base, <code>p</code> proxy). "
+        "Combinations whose facts an approach's rule finds contradictory say so.\n\n"
+        + _all_rows(data, base)
+        + f'\n<script src="{base}{SCRIPT}" defer></script>\n'
+    )
+    return Page(CLASSIFY, body, "Classify your own scenario")
+
+
+def _statement(crux: Crux) -> str:
+    if not crux.statement:
+        return "They agree on every combination whose facts neither rule finds contradictory.\n"
+    items = ["- " + "; ".join(md(c.text()) for c in term) for term in crux.statement]
+    return "They disagree exactly when one of these holds:\n\n" + "\n".join(items) + "\n"
+
+
+def _key_link(base: str, key: str) -> str:
+    return f'<a href="{classify_link(base, key)}"><code>{key}</code></a>'
+
+
+def crux_page(data: SiteData, crux: Crux) -> Page:
+    path = crux_path(crux.a, crux.b)
+    links, base = Links(data, base_of(path)), url_base(path)
+    a, b = _approach_label(data, crux.a), _approach_label(data, crux.b)
+    disagreements = table(
+        ["Facts", a, b],
+        [
+            [
+                _key_link(base, facts_key(d.facts)),
+                _verdict_cell(d.a.__dict__),
+                _verdict_cell(d.b.__dict__),
+            ]
+            for d in crux.disagreements
+        ],
+        limit=10**9,
+    )
+    pairs = table(
+        ["Fact changed", "From", "To", "Changes", "Keeps"],
+        [
+            [
+                f"<code>{m.fact}</code>",
+                _key_link(base, facts_key(m.before)),
+                _key_link(base, facts_key(m.after)),
+                md(f"{_approach_label(data, m.changes)}: {m.changed_from} → {m.changed_to}"),
+                md(f"{_approach_label(data, m.keeps)}: {m.kept}"),
+            ]
+            for m in crux.minimal_pairs
+        ],
+        limit=10**9,
+    )
+    body = (
+        f"# Cruxes: {md(a)} and {md(b)}\n\n"
+        f"Derived from the two approaches' rules over every combination of the six facts "
+        f"({crux.coherent} whose facts neither rule finds contradictory): the "
+        f"approaches give different verdicts on {len(crux.disagreements)} of them.\n\n"
+        + _statement(crux)
+        + "\n## Minimal pairs\n\n"
+        "Two scenarios one fact apart, where one approach changes its verdict and the other "
+        "keeps it. Each combination opens the [classify page]("
+        f"{links.base}{CLASSIFY}) with its facts set.\n\n"
+        + pairs
+        + "\n## Every combination where they disagree\n\n"
+        + disagreements
+    )
+    return Page(path, body, f"Cruxes: {a} and {b}")
+
+
+def cruxes_index(data: SiteData, found: list[Crux]) -> Page:
+    links = Links(data, base_of(CRUXES))
+    items = []
+    for crux in found:
+        a, b = _approach_label(data, crux.a), _approach_label(data, crux.b)
+        target = crux_path(crux.a, crux.b).removeprefix(f"{FOLDER}/cruxes/")
+        items.append(f"- [{md(a)} and {md(b)}]({target}): {md(crux.statement_text())}")
+    body = (
+        "# Cruxes between the approaches\n\n"
+        "For each pair of approaches: the facts on which their rules disagree, as the "
+        "shortest statement that explains every disagreement, and the minimal pairs. All of "
+        "it is computed from the rules at build time; see also "
+        f"[classify your own scenario]({links.base}{CLASSIFY}).\n\n" + "\n".join(items) + "\n"
+    )
+    return Page(CRUXES, body, "Cruxes between the approaches")
+
+
+def crux_link(data: SiteData, links: Links, scenario_id: str) -> str | None:
+    """A Markdown link from a matrix row to the cruxes of the first pair of approaches whose
+    verdicts on the scenario differ, or None if they all agree."""
+    for a, b in all_pairs():
+        row_a, row_b = data.matrix.get((scenario_id, a)), data.matrix.get((scenario_id, b))
+        if row_a and row_b and row_a.verdict != row_b.verdict:
+            return f"{links.base}{crux_path(a, b)}"
+    return None
+
+
+def pages(data: SiteData) -> Iterator[Page]:
+    found = [cruxes(a, b) for a, b in all_pairs()]
+    yield classify_page(data)
+    yield cruxes_index(data, found)
+    for crux in found:
+        yield crux_page(data, crux)
+
+
+def files(data: SiteData) -> Iterator[tuple[str, str]]:
+    yield TABLE_FILE, table_json(data)
