@@ -194,7 +194,7 @@ def classify_page(data: SiteData) -> Page:
         + _all_rows(data, base)
         + f'\n<script src="{base}{SCRIPT}" defer></script>\n'
     )
-    return Page(CLASSIFY, body, "Classify your own scenario")
+    return Page(CLASSIFY, body)
 
 
 def _statement(crux: Crux) -> str:
@@ -252,7 +252,7 @@ def crux_page(data: SiteData, crux: Crux) -> Page:
         + "\n## Every combination where they disagree\n\n"
         + disagreements
     )
-    return Page(path, body, f"Cruxes: {a} and {b}")
+    return Page(path, body)
 
 
 def cruxes_index(data: SiteData, found: list[Crux]) -> Page:
@@ -269,7 +269,7 @@ def cruxes_index(data: SiteData, found: list[Crux]) -> Page:
         "it is computed from the rules at build time; see also "
         f"[classify your own scenario]({links.base}{CLASSIFY}).\n\n" + "\n".join(items) + "\n"
     )
-    return Page(CRUXES, body, "Cruxes between the approaches")
+    return Page(CRUXES, body)
 
 
 def crux_link(data: SiteData, links: Links, scenario_id: str) -> str | None:
