@@ -47,7 +47,8 @@ def test_mkdocs_nav_lists_every_kind_from_the_table() -> None:
     _Loader.add_multi_constructor("", lambda *_: None)  # !ENV, !!python/name: not needed
     config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_Loader)
     nav = [next(iter(item.items())) for item in config["nav"]]
-    kind_entries = [(label, path) for label, path in nav if path.endswith("/index.md")]
+    pages = [(label, path) for label, path in nav if isinstance(path, str)]  # not sections
+    kind_entries = [(label, path) for label, path in pages if path.endswith("/index.md")]
     kind_entries = [(label, path) for label, path in kind_entries if path != "questions/index.md"]
     assert kind_entries == [(row.plural, f"{row.folder}/index.md") for row in ROWS]
 
