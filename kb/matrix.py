@@ -17,7 +17,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from kb.output import cell, table, terminal_width, wrap
+from kb.output import clean, table, terminal_width, wrap
 
 #: The marks a cell may carry, with the letter the terminal table uses and their meaning.
 MARKS = {
@@ -244,7 +244,7 @@ def to_text(matrix: Matrix, colour: bool = False, width: int | None = None) -> s
     styles = {h: (lambda text: verdict_style(_value_of(text))) for h in headings.values()}
     out = table(rows, width, colour, styles) + "\n"
     for item in legend(matrix):
-        out += "\n".join(wrap(cell(item), width)) + "\n"
+        out += "\n".join(wrap(clean(item), width)) + "\n"
     return out
 
 

@@ -29,6 +29,11 @@ MIN_COLUMN = 10
 _CONTROLS = {c: f"\\x{c:02x}" for c in [*range(0x20), *range(0x7F, 0xA0)] if chr(c) not in "\t\n\r"}
 
 
+def clean(text: str) -> str:
+    """The text with control characters shown as ``\\x1b``: KB text never drives the terminal."""
+    return text.translate(_CONTROLS)
+
+
 def cell(value: Any) -> str:
     """A value as one line of text: yes/no for booleans, lists joined with commas, and
     control characters shown as ``\\x1b`` (KB text never drives the terminal)."""
@@ -38,7 +43,7 @@ def cell(value: Any) -> str:
         return "yes" if value else "no"
     if isinstance(value, list | tuple):
         return ", ".join(cell(v) for v in value)
-    return " ".join(str(value).translate(_CONTROLS).split())
+    return " ".join(clean(str(value)).split())
 
 
 def terminal_width() -> int:
