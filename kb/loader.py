@@ -86,16 +86,18 @@ def check(
 ) -> tuple[Loaded, list[Problem]]:
     """Load what can be loaded and return it with every problem found.
 
-    The checks are those of :func:`kb.dataset.open_kb`, which this runs: the models, the
-    references between entities and the integrity queries of ``kb/checks``. ``progress``
+    The checks are those of :func:`kb.dataset.open_kb`, which this runs (the models, the
+    references between entities and the integrity queries of ``kb/checks``), and those of
+    the named questions in ``kb/questions`` (:func:`kb.questions.question_problems`). ``progress``
     hears one line per file and step, for long loads on a terminal. Raises
     :class:`kb.errors.UsageError` only when ``paths`` names nothing to read.
     """
     from kb.dataset import open_kb
+    from kb.questions import question_problems
 
     opened = open_kb(paths, validate=True, progress=progress)
     assert opened.loaded is not None
-    return opened.loaded, opened.problems
+    return opened.loaded, sorted_problems([*opened.problems, *question_problems()])
 
 
 def read(

@@ -16,8 +16,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kb.errors import UnknownId, UsageError
+from kb.errors import InvalidKB, Problem, UnknownId, UsageError
 from kb.paths import QUESTIONS_DIR
+from kb.scan import scan
 from kb.schema_table import KIND_BY_TYPE, VERDICT_VALUES
 from kb.terms import values_clause
 from kb.vocab import PREFIXES, iri, is_slug, sparql_prefixes
@@ -79,11 +80,36 @@ class Question:
         return sparql_prefixes() + self.sparql[:cut] + block + self.sparql[cut:]
 
 
-def _parse(path: Path) -> Question:
-    title, description, parameters = "", [], []
+#: Parameter types other than an entity of a kind (whose RDF class is its type).
+_VALUE_TYPES = ("verdict", "text")
+_PARAM_FORM = "'# param: NAME: TYPE (optional) - description'"
+
+
+def read_question(path: Path) -> tuple[Question | None, list[Problem]]:
+    """One ``.rq`` file as a question, with every problem of its header and query.
+
+    The header gives ``title`` (required), ``description`` lines, ``param`` lines and one
+    ``example`` line; the query follows. Each problem names the file and line.
+    """
+    name = str(path)
+    problems: list[Problem] = []
+
+    def problem(line: int | None, message: str) -> None:
+        problems.append(Problem(name, line, path.stem, None, message))
+
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        problem(None, f"cannot read: {error}")
+        return None, problems
+    title = ""
+    description: list[str] = []
+    parameters: list[Parameter] = []
     example: dict[str, str] = {}
+    example_line = None
     body: list[str] = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    body_start = 0
+    for number, line in enumerate(lines, start=1):
         header = _HEADER.match(line) if not body else None
         if header:
             key, value = header.groups()
@@ -93,36 +119,95 @@ def _parse(path: Path) -> Question:
                 description.append(value.strip())
             elif key == "example":
                 example.update(pair.partition("=")[::2] for pair in value.split())
+                example_line = number
             else:
-                match = _PARAM.match(value.strip())
-                if not match:
-                    raise ValueError(f"{path}: cannot read parameter line {value!r}")
-                parameters.append(
-                    Parameter(
-                        match["name"], match["type"], bool(match["optional"]), match["doc"].strip()
-                    )
-                )
+                parameter = _parameter(value.strip(), number, problem)
+                if parameter is not None:
+                    if any(p.name == parameter.name for p in parameters):
+                        problem(number, f"parameter {parameter.name!r} is declared twice")
+                    parameters.append(parameter)
         elif line.strip() or body:
+            if not body:
+                body_start = number
             body.append(line)
+    sparql = "\n".join(body).strip() + "\n"
     if not title:
-        raise ValueError(f"{path}: missing '# title:' header")
-    if not _WHERE.search("\n".join(body)):
-        raise ValueError(f"{path}: the query needs a WHERE {{ ... }} group")
-    return Question(
-        path.stem,
-        title,
-        " ".join(description),
-        tuple(parameters),
-        "\n".join(body).strip() + "\n",
-        example,
-        path,
+        problem(1, "missing '# title:' header")
+    if not _WHERE.search(sparql):
+        problem(body_start or None, "the query needs a WHERE { ... } group")
+    names = {p.name for p in parameters}
+    for parameter in parameters:
+        if not re.search(rf"[?$]{parameter.name}\b", sparql):
+            problem(body_start or None, f"parameter {parameter.name!r} is not used in the query")
+    for key in sorted(set(example) - names):
+        problem(example_line, f"example names {key!r}, which is not a parameter")
+    problems.extend(_query_problems(name, path.stem, sparql, body_start))
+    if problems:
+        return None, problems
+    found = Question(
+        path.stem, title, " ".join(description), tuple(parameters), sparql, example, path
     )
+    return found, []
+
+
+def _parameter(text: str, line: int, problem: Any) -> Parameter | None:
+    match = _PARAM.match(text)
+    if not match:
+        problem(line, f"cannot read parameter line {text!r}; write {_PARAM_FORM}")
+        return None
+    kind = match["type"]
+    if kind not in _VALUE_TYPES and kind not in KIND_BY_TYPE:
+        choices = ", ".join([*KIND_BY_TYPE, *_VALUE_TYPES])
+        problem(line, f"parameter {match['name']!r} has unknown type {kind!r}; one of {choices}")
+        return None
+    return Parameter(match["name"], kind, bool(match["optional"]), match["doc"].strip())
+
+
+def _query_problems(name: str, stem: str, sparql: str, body_start: int) -> list[Problem]:
+    """Whether the query parses: it is run over an empty store (bundled questions are part
+    of the package, run as the library's own text; one with SERVICE is refused unrun)."""
+    if scan(sparql).service:
+        return [Problem(name, body_start or None, stem, None, "a question cannot use SERVICE")]
+    text = sparql_prefixes() + sparql
+    try:
+        ox.Store().query(text)
+    except SyntaxError as error:
+        message = str(error.msg)
+        found = _POSITION.search(message)
+        line = None
+        if found and body_start:
+            line = int(found[1]) - sparql_prefixes().count("\n") + body_start - 1
+            message = _POSITION.sub(f"error at {line}:{found[2]}", message)
+        return [Problem(name, line, stem, None, f"SPARQL syntax error: {message}")]
+    except (OSError, RuntimeError, ValueError) as error:
+        return [Problem(name, body_start or None, stem, None, f"the query fails: {error}")]
+    return []
+
+
+_POSITION = re.compile(r"error at (\d+):(\d+)")
+
+
+def question_problems(folder: Path = QUESTIONS_DIR) -> list[Problem]:
+    """Every problem of every question file in ``folder`` (``kb validate`` reports them)."""
+    return [p for path in sorted(folder.glob("*.rq")) for p in read_question(path)[1]]
 
 
 @cache
 def registry(folder: Path = QUESTIONS_DIR) -> dict[str, Question]:
-    """Every named question, by name (the file name without ``.rq``)."""
-    return {path.stem: _parse(path) for path in sorted(folder.glob("*.rq"))}
+    """Every named question, by name (the file name without ``.rq``).
+
+    Raises :class:`kb.errors.InvalidKB` listing the problems of malformed files.
+    """
+    questions: dict[str, Question] = {}
+    problems: list[Problem] = []
+    for path in sorted(folder.glob("*.rq")):
+        found, trouble = read_question(path)
+        problems.extend(trouble)
+        if found is not None:
+            questions[found.name] = found
+    if problems:
+        raise InvalidKB(problems)
+    return questions
 
 
 def question(name: str) -> Question:

@@ -266,3 +266,56 @@ def test_verdict_evidence(k: KnowledgeBase) -> None:
     rows = k.ask("verdict-evidence", scenario="masturbation")
     assert rows[0]["source"] != "clarifying-the-confusion-around-inner-alignment"
     assert "true inner alignment failure" in rows[0]["text"]
+
+
+GOOD_BODY = "SELECT ?label WHERE { ?scenario rdfs:label ?label }\nORDER BY ?label\n"
+BROKEN_QUESTIONS = {
+    # file text -> a line (file:line: ...) the problem report must contain
+    "# title: T\n# param scenario kb:Scenario the id\n" + GOOD_BODY: (
+        "bad-param-line.rq:2: bad-param-line: cannot read parameter line"
+    ),
+    "# title: T\n# param scenario: kb:Scenarios - the id\n" + GOOD_BODY: (
+        "unknown-type.rq:2: unknown-type: parameter 'scenario' has unknown type 'kb:Scenarios'"
+    ),
+    "# param scenario: kb:Scenario - the id\n" + GOOD_BODY: (
+        "no-title.rq:1: no-title: missing '# title:' header"
+    ),
+    "# title: T\n# param approach: kb:Approach - the id\n" + GOOD_BODY: (
+        "unused-param.rq:3: unused-param: parameter 'approach' is not used in the query"
+    ),
+    "# title: T\n# param scenario: kb:Scenario - the id\n\n"
+    "SELECT ?x WHERE {\n  ?scenario ?x\n}\n": (
+        "syntax.rq:6: syntax: SPARQL syntax error: error at 6:1"
+    ),
+    "# title: T\n# param scenario: kb:Scenario - the id\n# example: secnario=example-3\n"
+    + GOOD_BODY: (
+        "bad-example.rq:3: bad-example: example names 'secnario', which is not a parameter"
+    ),
+}
+NAMES = ["bad-param-line", "unknown-type", "no-title", "unused-param", "syntax", "bad-example"]
+
+
+def test_malformed_question_files_are_reported_with_file_and_line(tmp_path) -> None:
+    from kb.errors import InvalidKB
+    from kb.questions import question_problems
+
+    for name, text in zip(NAMES, BROKEN_QUESTIONS, strict=True):
+        (tmp_path / f"{name}.rq").write_text(text, encoding="utf-8")
+    (tmp_path / "fine.rq").write_text(
+        "# title: Fine\n# param scenario: kb:Scenario - the id\n" + GOOD_BODY, encoding="utf-8"
+    )
+    report = "\n".join(str(p) for p in question_problems(tmp_path))
+    for expected in BROKEN_QUESTIONS.values():
+        assert expected in report, (expected, report)
+    assert "fine.rq" not in report
+    with pytest.raises(InvalidKB) as raised:
+        registry(tmp_path)
+    assert {p.file.rsplit("/", 1)[-1] for p in raised.value.problems} == {
+        f"{name}.rq" for name in NAMES
+    }
+
+
+def test_bundled_questions_have_no_problems() -> None:
+    from kb.questions import question_problems
+
+    assert question_problems() == []
