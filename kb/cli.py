@@ -125,9 +125,9 @@ def cmd_quotes_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_schema_export(args: argparse.Namespace) -> int:
-    from kb.schema_export import SCHEMA_DIR, export
+    from kb.schema_export import export
 
-    for path in export(Path(args.out) if args.out else SCHEMA_DIR):
+    for path in export(Path(args.out) if args.out else None):
         print(f"wrote {path}")
     return EXIT_OK
 
@@ -372,7 +372,9 @@ def build_parser() -> argparse.ArgumentParser:
         cmd_schema_export,
         "Write the RDF vocabulary, SHACL shapes and JSON Schema derived from the models.",
     )
-    p.add_argument("--out", metavar="DIR", help="folder to write to (default: schema/)")
+    p.add_argument(
+        "--out", metavar="DIR", help="folder to write to (default: the checkout's schema/)"
+    )
 
     p = _add(
         sub,

@@ -8,13 +8,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from kb.errors import UsageError
 from kb.mapping import FieldSpec, specs, type_iri
 from kb.models import KINDS, Entity
+from kb.project import checkout
 from kb.vocab import ID, KB
 from kb.writer import curie, prefix_block, quote_string, write_atomic
 
 HEADER = "# Generated from kb/models.py by `kb schema export`; do not edit.\n"
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
+#: The checkout's ``schema/``; None when installed from a wheel (then give a folder).
+SCHEMA_DIR = root / "schema" if (root := checkout()) else None
 
 
 def _own_terms() -> tuple[dict[str, str], dict[str, tuple[str, set[str], FieldSpec]]]:
@@ -136,7 +139,11 @@ def artefacts() -> dict[str, str]:
     }
 
 
-def export(folder: Path = SCHEMA_DIR) -> list[Path]:
+def export(folder: Path | None = None) -> list[Path]:
+    """Write the artefacts into ``folder`` (default: the checkout's ``schema/``)."""
+    folder = folder or SCHEMA_DIR
+    if folder is None:
+        raise UsageError("no project checkout here to hold schema/: give a folder with --out")
     written = []
     for name, text in artefacts().items():
         write_atomic(folder / name, text)

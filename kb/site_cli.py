@@ -16,15 +16,16 @@ from pathlib import Path
 from typing import Any
 
 from kb.errors import UsageError
+from kb.project import site_sources
 
 #: The variables site/gen_pages.py reads (kb.sitegen.data.KB_PATH_VARIABLE and
 #: KB_VALIDATED_VARIABLE; not imported here, so that ``kb --help`` stays fast).
 KB_PATH_VARIABLE = "KB_PATH"
 KB_VALIDATED_VARIABLE = "KB_SITE_VALIDATED"
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = site_sources()
 CONFIG = ROOT / "mkdocs.yml"
-DEFAULT_OUT = ROOT / "site-build"
+DEFAULT_OUT = Path("site-build")  # in the current folder, never inside an installed package
 
 
 def site_environment(kb_paths: list[str] | None, validated: bool = False) -> dict[str, str]:
@@ -54,12 +55,10 @@ def site_environment(kb_paths: list[str] | None, validated: bool = False) -> dic
 
 def mkdocs_command(verb: str, out: str | None = None, extra: list[str] | None = None) -> list[str]:
     if not CONFIG.is_file():
-        raise UsageError(
-            f"{CONFIG}: not found; `kb site` needs the repository checkout (mkdocs.yml and site/)"
-        )
+        raise UsageError(f"{CONFIG}: not found; reinstall inner-alignment-kb or use a checkout")
     command = [sys.executable, "-m", "mkdocs", verb, "-f", str(CONFIG)]
     if verb == "build":
-        command += ["--strict", "-d", str(Path(out).resolve() if out else DEFAULT_OUT)]
+        command += ["--strict", "-d", str(Path(out or DEFAULT_OUT).resolve())]
     return command + (extra or [])
 
 
@@ -84,7 +83,7 @@ def build(kb_paths: list[str] | None = None, out: str | None = None) -> int:
 def cmd_site_build(args: argparse.Namespace) -> int:
     code = build(args.kb, args.out)
     if code == 0:
-        out = Path(args.out).resolve() if args.out else DEFAULT_OUT
+        out = Path(args.out or DEFAULT_OUT).resolve()
         print(f"site built in {out}; serve it with `kb serve --site {out}`")
         return 0
     print("kb: site build failed (see the messages above)", file=sys.stderr)
