@@ -45,6 +45,8 @@ def quote_block(entities: Mapping[str, Entity], quote: Quote, width: int, indent
         where += f", {quote.locator}"
     if quote.quoted_in and quote.quoted_in != quote.source:
         where += f"; quoted in {label(entities, quote.quoted_in)}"
+        if quote.quoted_in_locator:
+            where += f", {quote.quoted_in_locator}"
     attribution = "— " + (f"{who}, in {where}" if who else where) + f" [{quote.id}]"
     return text + paragraph(attribution, width, indent + "  ")
 

@@ -18,7 +18,9 @@ from kb.notebook import Displayable
 from kb.schema_table import (
     FACTS,
     VERDICT_FIELDS,
+    ArgumentField,
     Basis,
+    DefinitionField,
     Facts,
     Kind,
     SourceField,
@@ -134,7 +136,10 @@ class Quote(Entity):
         default_factory=list, description="Who wrote or said the words."
     )
     locator: Annotated[Text | None, P("kb:locator")] = Field(
-        None, description="Where in the work: a section heading or a time."
+        None, description="Where in the work the words come from: a section heading or a time."
+    )
+    quoted_in_locator: Annotated[Text | None, P("kb:quotedInLocator")] = Field(
+        None, description="Where in the quoting work (kb:quotedIn) the words are quoted."
     )
 
 
@@ -156,6 +161,11 @@ class Definition(Entity):
     revision_of: Annotated[Slug | None, P("prov:wasRevisionOf", refs=("Definition",))] = None
     similar_to: Annotated[list[Slug], P("kb:similarTo", refs=("Definition",))] = Field(
         default_factory=list
+    )
+    unverified_fields: Annotated[list[DefinitionField], P("kb:unverifiedField")] = Field(
+        default_factory=list,
+        description="'source' when the essay names no work and the one recorded is a probable, "
+        "unchecked match.",
     )
 
 
@@ -308,6 +318,13 @@ class Argument(Entity):
         default_factory=list
     )
     quote: Annotated[Slug | None, P("kb:quote", refs=("Quote",))] = None
+    evidence: Annotated[list[Slug], P("kb:evidence", refs=("Quote",))] = Field(
+        default_factory=list, description="Further sentences of the essay the argument rests on."
+    )
+    unverified_fields: Annotated[list[ArgumentField], P("kb:unverifiedField")] = Field(
+        default_factory=list,
+        description="'sources' when the works recorded are probable, unchecked identifications.",
+    )
 
 
 #: Every model class, in the order of :data:`kb.schema_table.KINDS`.

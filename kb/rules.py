@@ -28,6 +28,17 @@ class RuleVerdict:
 def _base_objective(facts: Facts, approach: str) -> RuleVerdict | None:
     if facts.objective != "base":
         return None
+    if facts.proxy_diverges_in_training or facts.proxy_diverges_in_deployment:
+        return RuleVerdict(
+            "uncertain",
+            True,
+            "The facts contradict each other, so no approach gives a verdict.",
+            conflict=(
+                "The objective is the base objective itself, yet a proxy is said to diverge "
+                "from it; a divergence needs a proxy. Check objective and "
+                "proxy_diverges_in_training / proxy_diverges_in_deployment."
+            ),
+        )
     if facts.capabilities_generalize:
         return RuleVerdict(
             "inner-aligned",
@@ -86,10 +97,11 @@ def objective_focused(facts: Facts) -> RuleVerdict:
         )
     return RuleVerdict(
         "inner-misaligned",
-        False,
+        True,
         "The mesa-objective is a proxy that comes apart from the base objective in deployment, "
-        "so it is not impact aligned with the base objective there; the essay reads Hubinger's "
-        "definition as seeming to require impact alignment on any possible distribution.",
+        "so it is not impact aligned with the base objective there. Hedged: the essay reads "
+        "Hubinger's definition as one that 'seems to imply' impact alignment on any possible "
+        "distribution, and gives its Example 3 verdict as its own ('I would consider').",
     )
 
 

@@ -186,6 +186,9 @@ WorkType = Literal[
 ]
 #: The fields of a source that may be marked unverified.
 SourceField = Literal["title", "authors", "date", "url", "identifier", "publisher", "part_of"]
+#: The fields of a definition or an argument that may hold a probable, unchecked attribution.
+DefinitionField = Literal["source"]
+ArgumentField = Literal["sources"]
 
 VERDICT_VALUES: tuple[str, ...] = get_args(VerdictValue)
 BASES: tuple[str, ...] = get_args(Basis)

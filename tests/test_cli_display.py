@@ -69,7 +69,7 @@ def test_verdicts_show_a_long_rationale_in_full_at_80_columns(kb_cli, kb_copy: P
     assert "…" not in result.stdout
     # the scenario's label, not only its id; the evidence count; no column of source ids
     assert "Example 3: fully optimized" in result.stdout
-    assert "2 quotes" in result.stdout
+    assert "3 quotes" in result.stdout
     assert "clarifying-the-confusion…" not in result.stdout
 
 
@@ -243,8 +243,10 @@ def test_show_lists_the_verdicts_that_mention_the_entity(kb_cli, k: KnowledgeBas
     assert flat(k["birth-control"].description) in out
     assert "verdicts that mention birth-control" in out
     for v in k.verdicts(scenario="birth-control"):
-        marks = " (derived)" if v.basis == "derived" else ""
-        assert f"{v.approach}: {v.verdict}{marks} [{v.id}]" in out
+        marks = [m for m in ("hedged", "implied") if getattr(v, m)]
+        marks += ["derived"] if v.basis == "derived" else []
+        extra = f" ({', '.join(marks)})" if marks else ""
+        assert f"{v.approach}: {v.verdict}{extra} [{v.id}]" in out
 
 
 def test_label_predicates_are_the_models_label_fields() -> None:

@@ -83,7 +83,13 @@ def test_entities_stay_in_their_file(tmp_path: Path) -> None:
     shutil.copy(FIXTURES / "valid" / "hostile-text.ttl", mixed)
     fmt([tmp_path])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mixed.ttl"]
-    assert set(load([mixed]).entities) == {"html-term", "unicode-term", "quote-html", "a-source"}
+    assert set(load([mixed]).entities) == {
+        "html-term",
+        "unicode-term",
+        "html-definition",
+        "quote-html",
+        "a-source",
+    }
 
 
 def test_fmt_normalises_bom_and_line_endings(tmp_path: Path, kb_cli) -> None:

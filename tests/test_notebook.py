@@ -74,8 +74,9 @@ def test_reprs_are_one_short_line(k: KnowledgeBase) -> None:
         "<Scenario example-3: Example 3: fully optimized non-impact-aligned mesa-optimizer>"
     )
     assert repr(k.verdicts(scenario="example-3")) == "<3 verdicts: 1 scenario by 3 approaches>"
-    assert repr(k["derived-birth-control-objective-focused"]).endswith(
-        "objective-focused on birth-control: inner-misaligned (derived)>"
+    assert repr(k["derived-birth-control-objective-focused"]).startswith(
+        "<Verdict derived-birth-control-objective-focused: "
+        "objective-focused on birth-control: inner-misaligned (hedged"
     )
 
 

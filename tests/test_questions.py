@@ -191,7 +191,7 @@ def test_verdict_matrix_is_complete(k: KnowledgeBase) -> None:
     assert len(rows) == len(scenarios) * len(approaches)
     cell = {(r["scenario"], r["approach"]): r["cell"] for r in rows}
     assert cell["example-4", "generalization-focused"] == "uncertain?"
-    assert cell["example-3", "objective-focused"] == "inner-misaligned"
+    assert cell["example-3", "objective-focused"] == "inner-misaligned?"
 
 
 def test_endorsers_say_which_relation(k: KnowledgeBase) -> None:
@@ -263,7 +263,7 @@ def test_scenario_facts(k: KnowledgeBase) -> None:
 
 
 def test_verdict_evidence(k: KnowledgeBase) -> None:
-    rows = k.ask("verdict-evidence", scenario="masturbation")
+    rows = k.ask("verdict-evidence", scenario="masturbation", approach="optimization-focused")
     assert rows[0]["source"] != "clarifying-the-confusion-around-inner-alignment"
     assert "true inner alignment failure" in rows[0]["text"]
 

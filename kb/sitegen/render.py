@@ -275,5 +275,7 @@ def quote_block(data: SiteData, links: Links, quote_id: str | None) -> str:
         parts.append(f"({md(quote.locator)})")
     if quote.quoted_in:
         parts.append("· quoted in " + links.to(quote.quoted_in))
+        if quote.quoted_in_locator:
+            parts.append(f"({md(quote.quoted_in_locator)})")
     parts.append("· " + links.to(quote.id, "quote page"))
     return f"\n> “{md(quote.text)}”\n>\n> — {' '.join(parts)}\n"

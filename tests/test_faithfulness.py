@@ -1,0 +1,257 @@
+"""The KB says what the essay says, and no more: one check per finding of the content review
+(shared/reviews/2026-11-29-content.md), each phrased as a rule over the whole KB where it can
+be, so that the next entry breaking it is caught too."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import ESSAY
+
+from kb.loader import load
+from kb.models import (
+    Approach,
+    Argument,
+    Definition,
+    Quote,
+    Scenario,
+    Source,
+    Term,
+    Verdict,
+)
+from kb.quotes import normalise
+from kb.rules import RULES, Facts, classify
+
+LOADED = load()
+ENTITIES = LOADED.entities
+ESSAY_ID = "clarifying-the-confusion-around-inner-alignment"
+
+
+def of(kind: type, **where: object) -> list:
+    return [
+        e
+        for e in ENTITIES.values()
+        if isinstance(e, kind) and all(getattr(e, k) == v for k, v in where.items())
+    ]
+
+
+def verdict(scenario: str, approach: str) -> Verdict:
+    found = of(Verdict, scenario=scenario, approach=approach)
+    assert found, f"no stated verdict for {scenario} under {approach}"
+    return found[0]
+
+
+def facts(scenario: str) -> Facts:
+    entity = ENTITIES[scenario]
+    names = Facts.__dataclass_fields__
+    return Facts.from_mapping({n: getattr(entity, n) for n in names if hasattr(entity, n)})
+
+
+# --- 2: one training process, one convergence ---------------------------------------------
+
+
+def test_cases_of_a_system_share_its_training_convergence() -> None:
+    """Birth control and masturbation are cases of one training process, evolution, which
+    the essay says did not converge (humans stay inner misaligned under the optimization-
+    focused approach, which needs imperfect optimization)."""
+    for case in of(Scenario):
+        if case.sub_case_of:
+            whole = ENTITIES[case.sub_case_of]
+            assert case.training_converged == whole.training_converged, case.id
+    assert ENTITIES["birth-control"].training_converged is False
+
+
+# --- 5, 7: hedges of the objective-focused reading -----------------------------------------
+
+
+def test_example_3_objective_focused_is_the_authors_hedged_judgement() -> None:
+    """'Thus, I would consider this an inner alignment failure', resting on 'seems to imply'."""
+    v = verdict("example-3", "objective-focused")
+    assert v.value == "inner-misaligned" and v.hedged
+
+
+def test_derived_objective_focused_verdicts_after_a_shift_are_hedged() -> None:
+    answer = RULES["objective-focused"](facts("birth-control"))
+    assert answer.value == "inner-misaligned" and answer.hedged
+    assert "seems to imply" in answer.reasoning
+
+
+# --- 8, 9: humans as a whole, and the masturbation case -------------------------------------
+
+
+def test_humans_versus_evolution_is_a_scenario_with_its_cases() -> None:
+    humans = ENTITIES["humans"]
+    assert isinstance(humans, Scenario)
+    assert ENTITIES["birth-control"].sub_case_of == "humans"
+    assert ENTITIES["masturbation"].sub_case_of == "humans"
+    for approach in ("objective-focused", "optimization-focused"):
+        v = verdict("humans", approach)
+        assert v.basis == "stated" and v.value == "inner-misaligned"
+    stated = verdict("humans", "optimization-focused")
+    assert "quote-humans-still-not-inner-aligned" in stated.evidence
+
+
+@pytest.mark.parametrize(
+    ("approach", "value"),
+    [("objective-focused", "inner-misaligned"), ("generalization-focused", "uncertain")],
+)
+def test_masturbation_goes_under_example_4s_category(approach: str, value: str) -> None:
+    """'The case of masturbation ... goes under this category': stated, implied, hedged."""
+    v = verdict("masturbation", approach)
+    assert (v.value, v.implied, v.hedged) == (value, True, True)
+    assert "quote-masturbation-same-category" in v.evidence
+    assert v.value == verdict("example-4", approach).value
+
+
+# --- 10, 11: the essay's purpose, stance and reservation ------------------------------------
+
+
+def test_the_essays_stance_and_call_for_consensus_are_recorded() -> None:
+    by_arike = {a.id: a for a in of(Argument) if a.authors == ["rauno-arike"]}
+    cited = {q for a in by_arike.values() for q in [a.quote, *a.evidence]}
+    needed = ("quote-outside-scope", "quote-explaining-not-arguing", "quote-calls-to-formalize")
+    assert set(needed) <= cited
+
+
+def test_the_authors_reservation_about_the_optimization_focused_approach() -> None:
+    reservations = [
+        a
+        for a in of(Argument)
+        if a.authors == ["rauno-arike"] and "optimization-focused" in a.opposes
+    ]
+    assert [a.quote for a in reservations] == ["quote-counterintuitive"]
+    assert "a bit" in reservations[0].description  # the essay's hedge is kept
+
+
+def test_no_quote_is_an_orphan() -> None:
+    """Also a validation check (kb validate reports orphan quotes)."""
+    cited = set()
+    for e in ENTITIES.values():
+        for name in ("quote", "evidence"):
+            value = getattr(e, name, None)
+            cited.update(value if isinstance(value, list) else [value] if value else [])
+    orphans = sorted(q.id for q in of(Quote) if q.id not in cited)
+    assert orphans == []
+
+
+# --- 12: Shah's outer alignment and mesa-optimization ---------------------------------------
+
+
+def test_shahs_outer_alignment_and_mesa_optimization_are_definitions() -> None:
+    approach = ENTITIES["generalization-focused"]
+    assert isinstance(approach, Approach)
+    defined = {ENTITIES[d].defines for d in approach.definitions}
+    assert {"inner-alignment", "outer-alignment", "mesa-optimization"} <= defined
+
+
+# --- 13, 14: what the essay grants, and what it adds ----------------------------------------
+
+
+def test_wentworth_is_credited_only_with_his_claim() -> None:
+    """The chess board and the training-data remark are the essay's own ('our maze AI')."""
+    argument = ENTITIES["argument-wentworth-no-objective-without-distribution"]
+    text = argument.description
+    assert "essay's own" in text and "not credited to Wentworth" in text
+    assert "makes it reasonable" not in text  # the essay only grants he 'has a point'
+    assert "a bit counterintuitive" in text
+
+
+# --- 16, 22: probable identifications and descriptive titles are flagged --------------------
+
+PROBABLE = re.compile(r"\b(probable|probably|assumption|taken to be)\b", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("kind", [Definition, Argument])
+def test_probable_attributions_are_flagged_in_data(kind: type) -> None:
+    """Prose that calls a source probable or assumed must be matched by kb:unverifiedField."""
+    for entity in of(kind):
+        if entity.note and PROBABLE.search(entity.note):
+            assert entity.unverified_fields, f"{entity.id}: says so only in prose"
+
+
+def test_descriptive_titles_are_flagged() -> None:
+    for source in of(Source):
+        if source.note and "descriptive" in source.note:
+            assert "title" in source.unverified_fields, source.id
+
+
+# --- 17: where the words sit in their own work vs in the essay ------------------------------
+
+HEADINGS = [
+    "Note 1",
+    "Note 2",
+    "Introduction",
+    "Decomposing the alignment problem",
+    "A Brief History of Inner Alignment",
+    "Some Concrete Examples",
+    "Example 1: The mesa-optimizer acquires the base objective",
+    "Example 2: Impact-aligned mesa-optimizer",
+    "Example 3: Fully optimized non-impact aligned mesa-optimizer",
+    "Example 4: Imperfectly optimized mesa-objective",
+    "Example 5: Other generalization failures",
+    "Why does this all matter?",
+    "Arguments for and against different definitions",
+]
+
+
+def essay_section(text: str) -> str | None:
+    """The heading of the essay section the words sit in (Introduction: after the notes)."""
+    essay = normalise(ESSAY.read_text(encoding="utf-8"))
+    at = essay.find(normalise(text))
+    if at < 0:
+        return None
+    starts = {"Introduction": essay.find(normalise("Over the recent years"))}
+    for heading in HEADINGS:
+        if heading != "Introduction":
+            starts[heading] = essay.find(normalise(heading))
+    before = [(start, h) for h, start in starts.items() if 0 <= start <= at]
+    return max(before)[1] if before else None
+
+
+def test_every_quote_is_located_in_the_right_work() -> None:
+    for quote in of(Quote):
+        if quote.quoted_in == ESSAY_ID:
+            assert quote.locator not in HEADINGS, f"{quote.id}: an essay section as its locator"
+            assert quote.quoted_in_locator == essay_section(quote.text), quote.id
+        elif quote.source == ESSAY_ID:
+            assert quote.locator == essay_section(quote.text), quote.id
+    assert "19.00" in (ENTITIES["quote-shah-podcast"].locator or "")
+
+
+# --- 18, 20, 21: terms -----------------------------------------------------------------------
+
+NEGATION = re.compile(r"\b(mis\w+|failure|un\w+|non-\w+)\b")
+
+
+def test_alt_labels_do_not_name_the_negation() -> None:
+    """An alternative label is a synonym: it names a failure only if the term itself does."""
+    for term in of(Term):
+        for label in term.alt_labels:
+            assert bool(NEGATION.search(label)) == bool(NEGATION.search(term.label)), (
+                f"{term.id}: alt label {label!r} names the negation of {term.label!r}"
+            )
+
+
+def test_terms_credit_the_essays_words_to_the_essay() -> None:
+    assert "The essay's term" not in (ENTITIES["2d-robustness"].scope_note or "")
+    robustness = ENTITIES["robustness"].scope_note or ""
+    assert "the essay's words, not Wentworth's" in robustness
+
+
+# --- 19: the project's assumptions are called so --------------------------------------------
+
+
+@pytest.mark.parametrize("scenario", ["example-2", "example-5"])
+def test_facts_the_essay_does_not_give_are_marked_assumptions(scenario: str) -> None:
+    assert "the project's assumption" in (ENTITIES[scenario].facts_note or "")
+
+
+# --- 23: contradictory facts get a conflict --------------------------------------------------
+
+
+def test_base_objective_with_a_diverging_proxy_is_a_conflict() -> None:
+    answers = classify(Facts(True, "base", True, True, True, True))
+    for approach, answer in answers.items():
+        assert answer.conflict and "base objective" in answer.conflict, approach
+        assert answer.value == "uncertain"
