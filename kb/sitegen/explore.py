@@ -277,7 +277,7 @@ def crux_link(data: SiteData, links: Links, scenario_id: str) -> str | None:
     verdicts on the scenario differ, or None if they all agree."""
     for a, b in all_pairs():
         row_a, row_b = data.matrix.get((scenario_id, a)), data.matrix.get((scenario_id, b))
-        if row_a and row_b and row_a.verdict != row_b.verdict:
+        if row_a and row_b and row_a.value != row_b.value:
             return f"{links.base}{crux_path(a, b)}"
     return None
 
