@@ -13,6 +13,7 @@ from kb.mapping import specs
 from kb.models import Entity, Quote, Verdict
 from kb.notebook import summary
 from kb.output import cell, paint, paragraph, terminal_width, wrap
+from kb.schema_table import KIND_BY_NAME
 from kb.views import verdict_style
 
 
@@ -79,7 +80,7 @@ def mentions(entities: Mapping[str, Entity], entity_id: str) -> list[Verdict]:
 def card(entities: Mapping[str, Entity], entity: Entity, colour: bool = False) -> str:
     """The whole card for one entity, at most the terminal's width (80 columns)."""
     width = terminal_width()
-    kind = type(entity).__name__
+    kind = KIND_BY_NAME[type(entity).__name__].singular
     if isinstance(entity, Quote):
         title = f"“{cell(entity.text)}”"
     elif isinstance(entity, Verdict):
