@@ -63,6 +63,15 @@ class Question:
         """The query with the standard prefixes, unbound."""
         return sparql_prefixes() + self.sparql
 
+    def split_for_values(self) -> tuple[str, str]:
+        """The query as run, cut where the VALUES block of bound parameters goes: at the
+        start of the outermost WHERE group (the browser's query page binds there too)."""
+        where = _WHERE.search(self.sparql)
+        if where is None:  # checked when the file is read; kept for safety
+            return self.full_query, ""
+        cut = where.end()
+        return sparql_prefixes() + self.sparql[:cut], self.sparql[cut:]
+
     def bound_query(self, terms: dict[Parameter, ox.NamedNode | ox.Literal]) -> str:
         """The query as run: prefixes, and a VALUES block opening the outermost WHERE group.
 
@@ -73,11 +82,8 @@ class Question:
         block = values_block(terms)
         if not block:
             return self.full_query
-        where = _WHERE.search(self.sparql)
-        if where is None:  # checked when the file is read; kept for safety
-            return self.full_query + block
-        cut = where.end()
-        return sparql_prefixes() + self.sparql[:cut] + block + self.sparql[cut:]
+        before, after = self.split_for_values()
+        return before + block + after
 
 
 #: Parameter types other than an entity of a kind (whose RDF class is its type).

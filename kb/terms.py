@@ -12,7 +12,9 @@ import pyoxigraph as ox
 
 from kb.vocab import XSD, slug_of
 
-_INTEGERS = {XSD + name for name in ("integer", "int", "long", "short", "nonNegativeInteger")}
+INTEGER_DATATYPES = {
+    XSD + name for name in ("integer", "int", "long", "short", "nonNegativeInteger")
+}
 
 
 def to_python(term: Any) -> Any:
@@ -25,7 +27,7 @@ def to_python(term: Any) -> Any:
         datatype = term.datatype.value if term.datatype else ""
         if datatype == XSD + "boolean":
             return term.value in ("true", "1")
-        if datatype in _INTEGERS:
+        if datatype in INTEGER_DATATYPES:
             try:
                 return int(term.value)
             except ValueError:

@@ -71,7 +71,15 @@ def test_a_minimal_pair_opens_the_classify_page_prefilled(browser, server, built
         visit.close()
 
 
-@pytest.mark.parametrize("path", ["explore/classify/", "explore/cruxes/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "explore/classify/",
+        "explore/cruxes/",
+        "explore/cruxes/objective-focused--optimization-focused/",
+        "explore/query/",
+    ],
+)
 def test_explorer_pages_have_no_serious_axe_violation(browser, server, path: str) -> None:
     require(AXE.is_file(), f"no axe-core at {AXE} (npm ci)")
     for width in (1280, 375):

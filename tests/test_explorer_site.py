@@ -54,10 +54,12 @@ def test_the_classify_page_has_every_row_without_javascript(built_site: Path) ->
     assert (built_site / "js" / "explore.js").is_file()
 
 
-def test_only_explorer_pages_load_the_explorer_script(built_site: Path) -> None:
+def test_explorer_scripts_load_only_on_their_own_pages(built_site: Path) -> None:
     for html in built_site.rglob("index.html"):
-        uses = any(s.endswith("explore.js") for s in _parse(html).scripts)
-        assert uses == (html.parent.name == "classify"), html
+        scripts = _parse(html).scripts
+        assert any(s.endswith("js/explore.js") for s in scripts) == (html.parent.name == "classify")
+        assert any(s.endswith("js/query.js") for s in scripts) == (html.parent.name == "query")
+        assert not any("oxigraph" in s for s in scripts), html  # only the worker loads it
 
 
 def test_every_crux_page_links_its_minimal_pairs_to_a_prefilled_classify_page(

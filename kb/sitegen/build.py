@@ -119,8 +119,8 @@ def generate(
         compose_home(lambda intro: home.home_page(data, intro))
     for path, text in downloads.whole_files(data):
         write(path, text)
-    for path, text in explore.files(data):
-        write(path, text)
+    for path, content in explore.files(data):
+        write(path, content)
     _PENDING["data"] = data
     log(f"generated {count} pages in {time.perf_counter() - started:.1f}s")
     return count

@@ -10,18 +10,32 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
+
 from kb.cruxes import Crux, all_pairs, classification_table, cruxes, fact_values, facts_key
-from kb.models import Approach, Scenario
+from kb.models import KIND_BY_NAME, Approach, Scenario
+from kb.questions import Parameter, registry, to_term
 from kb.rules import RULES
-from kb.schema_table import FACTS, Facts
+from kb.schema_table import FACTS, KIND_BY_TYPE, VERDICT_VALUES, Facts
 from kb.sitegen.data import SiteData, folder_of, page_name
 from kb.sitegen.escape import html_text, md
 from kb.sitegen.render import Links, Page, base_of, table
+from kb.terms import INTEGER_DATATYPES
+from kb.vocab import XSD, iri, sparql_prefixes
 
 FOLDER = "explore"
 CLASSIFY = f"{FOLDER}/classify.md"
+QUERY = f"{FOLDER}/query.md"
+QUESTIONS_FILE = f"{FOLDER}/questions.json"
+QUERY_SCRIPT = "js/query.js"
+QUERY_WORKER = "js/query-worker.js"
+#: Oxigraph's WebAssembly build (the npm package pinned in package.json), served by the site
+#: itself under js/oxigraph/ and loaded only by the query page's worker.
+OXIGRAPH = Path(__file__).resolve().parents[2] / "node_modules" / "oxigraph"
+OXIGRAPH_FILES = ("web.js", "web_bg.wasm")
 CRUXES = f"{FOLDER}/cruxes/index.md"
 TABLE_FILE = f"{FOLDER}/classification.json"
 SCRIPT = "js/explore.js"
@@ -63,7 +77,7 @@ def classify_link(base: str, key: str) -> str:
 
 def table_json(data: SiteData) -> str:
     """The explorer's data: the facts, the approaches, the essay's scenarios, every row."""
-    scenarios = data.all(Scenario)
+    scenarios = data.scenarios()
     return json.dumps(
         {
             "facts": [
@@ -94,7 +108,7 @@ def table_json(data: SiteData) -> str:
 
 def _fact_example(data: SiteData, links: Links, name: str, value: Any) -> str | None:
     """A link to the first of the essay's scenarios where the fact has this value."""
-    shown = next((s for s in data.all(Scenario) if getattr(s, name) == value), None)
+    shown = next((s for s in data.scenarios() if getattr(s, name) == value), None)
     return links.to(shown.id) if shown else None
 
 
@@ -138,7 +152,7 @@ def _verdict_cell(verdict: dict[str, Any]) -> str:
 
 def _all_rows(data: SiteData, base: str) -> str:
     """Every combination as an accessible HTML table, each row anchored by its key."""
-    names = {s.id: s for s in data.all(Scenario)}
+    names = {s.id: s for s in data.scenarios()}
     by_key: dict[str, list[str]] = {}
     for scenario_id, scenario in names.items():
         by_key.setdefault(_scenario_key(scenario), []).append(scenario_id)
@@ -282,13 +296,122 @@ def crux_link(data: SiteData, links: Links, scenario_id: str) -> str | None:
     return None
 
 
+def _term_text(term: ox.NamedNode | ox.Literal) -> str:
+    return str(term)
+
+
+def _parameter(data: SiteData, parameter: Parameter) -> dict[str, Any]:
+    """A question's parameter as the query page's form needs it: entity and verdict
+    parameters offer their values, each with the RDF term pyoxigraph writes for it."""
+    spec: dict[str, Any] = {
+        "name": parameter.name,
+        "type": parameter.type,
+        "optional": parameter.optional,
+        "description": parameter.description,
+    }
+    kind = KIND_BY_TYPE.get(parameter.type)
+    if kind is not None:
+        entities = data.all(KIND_BY_NAME[kind.name])
+        spec["choices"] = [
+            {"value": e.id, "label": e.display_label, "term": _term_text(to_term(parameter, e.id))}
+            for e in entities
+        ]
+    elif parameter.type == "verdict":
+        spec["choices"] = [
+            {"value": v, "label": v, "term": _term_text(to_term(parameter, v))}
+            for v in VERDICT_VALUES
+        ]
+    return spec
+
+
+def query_data(data: SiteData) -> str:
+    """The named questions for the query page: each query split where ``kb ask`` puts its
+    VALUES block, and every parameter with its choices."""
+    questions = []
+    for found in registry().values():
+        before, after = found.split_for_values()
+        questions.append(
+            {
+                "name": found.name,
+                "title": found.title,
+                "description": found.description,
+                "parameters": [_parameter(data, p) for p in found.parameters],
+                "example": found.example,
+                "before": before,
+                "after": after,
+            }
+        )
+    values = {
+        # How result terms become the plain values `kb ask --format json` prints.
+        "id_base": iri(""),
+        "boolean": XSD + "boolean",
+        "integers": sorted(INTEGER_DATATYPES),
+    }
+    return json.dumps(
+        {**values, "prefixes": sparql_prefixes(), "questions": questions},
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+
+
+def query_page(data: SiteData) -> Page:
+    links, base = Links(data, base_of(QUERY)), url_base(QUERY)
+    missing = (
+        ""
+        if all((OXIGRAPH / name).is_file() for name in OXIGRAPH_FILES)
+        else '!!! warning "This build of the site has no query engine"\n\n'
+        "    It was built without Oxigraph's WebAssembly files: run `npm ci` in a checkout "
+        "of the project, then build the site again.\n\n"
+    )
+    body = (
+        "# Query the KB in your browser\n\n"
+        "Pick a named question (the same as `kb ask` and the "
+        f"[question cookbook]({links.base}questions/index.md)) or write SPARQL, and the "
+        "answer is computed here, in your browser, by Oxigraph's WebAssembly build over the "
+        f"KB's [N-Triples dump]({links.base}downloads.md). Nothing is sent anywhere: queries "
+        "that would fetch from the network (`SERVICE`) or change the data are refused, and "
+        "a query that runs too long is stopped.\n\n"
+        + missing
+        + f'<form id="kb-query" class="kb-query" data-base="{base}" '
+        f'data-questions="{base}{QUESTIONS_FILE}" data-dump="{base}downloads/kb.nt" '
+        f'data-worker="{base}{QUERY_WORKER}">\n'
+        '<p><label for="kb-question">Named question</label><br>\n'
+        '<select id="kb-question" name="question"><option value="">SPARQL (write your own)'
+        "</option></select></p>\n"
+        '<div id="kb-params"></div>\n'
+        '<p><label for="kb-sparql">SPARQL</label><br>\n'
+        '<textarea id="kb-sparql" name="sparql" rows="10" spellcheck="false">'
+        "SELECT ?term ?label WHERE { ?term a skos:Concept ; skos:prefLabel ?label }"
+        "</textarea></p>\n"
+        '<p><button type="submit" class="md-button md-button--primary" disabled>Run</button> '
+        '<span id="kb-query-status" role="status"></span></p>\n'
+        "</form>\n\n"
+        '<div id="kb-query-result" class="kb-wide" aria-live="polite"></div>\n\n'
+        '<noscript><p class="kb-note">This page needs JavaScript; the '
+        f'<a href="{base}questions/">question cookbook</a> shows every answer without it.'
+        "</p></noscript>\n\n"
+        "The standard prefixes (`kb:`, `skos:`, `dcterms:`, `schema:`, `foaf:`, `prov:`, "
+        "`rdfs:`, `xsd:` and more) are declared for you. The query engine loads only on this "
+        "page (about 1.5 MB compressed).\n\n"
+        f'<script src="{base}{QUERY_SCRIPT}" defer></script>\n'
+    )
+    return Page(QUERY, body)
+
+
 def pages(data: SiteData) -> Iterator[Page]:
     found = [cruxes(a, b) for a, b in all_pairs()]
     yield classify_page(data)
+    yield query_page(data)
     yield cruxes_index(data, found)
     for crux in found:
         yield crux_page(data, crux)
 
 
-def files(data: SiteData) -> Iterator[tuple[str, str]]:
+def files(data: SiteData) -> Iterator[tuple[str, str | bytes]]:
+    """The explorer's data files, and Oxigraph's WebAssembly build when installed
+    (``npm ci``); without it the query page says how to get it."""
     yield TABLE_FILE, table_json(data)
+    yield QUESTIONS_FILE, query_data(data)
+    for name in OXIGRAPH_FILES:
+        if (OXIGRAPH / name).is_file():
+            yield f"js/oxigraph/{name}", (OXIGRAPH / name).read_bytes()
