@@ -7,6 +7,19 @@ import time
 
 _state = {"count": 0, "total": 0, "started": 0.0}
 
+#: The navigation entry after which each kind's index page is listed.
+KINDS_AFTER = "Guide"
+
+
+def on_config(config):
+    """Insert each kind's index page into the navigation, in the schema table's order."""
+    from kb.schema_table import KINDS
+
+    nav = config["nav"]
+    at = next(i for i, item in enumerate(nav) if isinstance(item, dict) and KINDS_AFTER in item)
+    nav[at + 1 : at + 1] = [{kind.plural: f"{kind.folder}/index.md"} for kind in KINDS]
+    return config
+
 
 def on_nav(nav, config, files):
     _state.update(count=0, total=sum(1 for f in files.documentation_pages()))

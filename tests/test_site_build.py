@@ -360,3 +360,18 @@ def test_every_generated_path_is_written_once(tmp_path: Path) -> None:
     assert not repeated
     derived = [p for p in written if p.startswith("verdict/derived-")]
     assert derived  # the bundled KB has verdicts the essay leaves open
+
+
+def test_a_kind_without_a_page_module_gets_a_fields_page(monkeypatch) -> None:
+    """A new kind needs only its table row and model to appear on the site."""
+    from kb.models import Argument
+    from kb.sitegen import build
+
+    monkeypatch.delitem(build.ENTITY_PAGES, Argument)
+    written: dict[str, str | bytes] = {}
+    build.generate(written.__setitem__)
+    argument = KnowledgeBase.load().all(Argument)[0]
+    page = written[f"argument/{argument.id}.md"]
+    assert isinstance(page, str)
+    assert "**Description:**" in page and "**Authors:**" in page
+    assert "argument/index.md" in written

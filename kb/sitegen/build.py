@@ -12,7 +12,9 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from kb.mapping import entity_values
 from kb.models import (
+    KINDS,
     Approach,
     Argument,
     DecompositionPart,
@@ -37,8 +39,16 @@ from kb.sitegen import (
     sources,
     terms,
 )
-from kb.sitegen.data import SiteData
-from kb.sitegen.render import Page
+from kb.sitegen.data import SiteData, folder_of, page_path
+from kb.sitegen.escape import md
+from kb.sitegen.render import (
+    Links,
+    Page,
+    base_of,
+    bullet_list,
+    entity_header,
+    note_block,
+)
 
 Writer = Callable[[str, str | bytes], None]
 
@@ -51,6 +61,7 @@ EMPTY_SITEMAP = (
     '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"></urlset>\n'
 )
 
+#: The page of each kind's entities; a kind not listed gets :func:`fields_page`.
 ENTITY_PAGES: dict[type[Entity], Callable[[SiteData, Any], Page]] = {
     Term: terms.term_page,
     Definition: terms.definition_page,
@@ -69,9 +80,30 @@ def log(message: str) -> None:
     print(f"[kb site] {message}", file=sys.stderr, flush=True)
 
 
+def _plain(value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return md(str(value))
+
+
+def fields_page(data: SiteData, entity: Entity) -> Page:
+    """The page of an entity whose kind has no page module yet: each stored field."""
+    path = page_path(folder_of(entity), entity.id)
+    links = Links(data, base_of(path))
+    items = []
+    for spec, values in entity_values(entity):
+        if not values or spec.name == "note":
+            continue
+        shown = [links.to(v) if spec.kind == "ref" else _plain(v) for v in values]
+        items.append(f"**{md(spec.name.replace('_', ' ').capitalize())}:** {', '.join(shown)}")
+    body = entity_header(data, path, entity) + "\n" + bullet_list(items) + note_block(entity)
+    return Page(path, body, entity.id, type(entity).__name__)
+
+
 def pages(data: SiteData) -> Iterator[Page]:
     """Every generated page, the home page's generated section excepted."""
-    for kind, render in ENTITY_PAGES.items():
+    for kind in KINDS:
+        render = ENTITY_PAGES.get(kind, fields_page)
         for entity in data.all(kind):
             yield render(data, entity)
         if kind is DecompositionPart:
