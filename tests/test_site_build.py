@@ -19,9 +19,9 @@ from conftest import FIXTURES, ROOT, build_site
 from kb import KnowledgeBase, site_cli
 from kb.models import KINDS, Source, Term
 from kb.questions import registry
-from kb.sitegen import cookbook, home
+from kb.sitegen import cookbook
 from kb.sitegen.data import KB_PATH_VARIABLE, KB_VALIDATED_VARIABLE
-from kb.sitegen.render import VERDICT_SYMBOLS, verdict_badge, verdict_mark
+from kb.sitegen.render import LEGEND, VERDICT_SYMBOLS, verdict_badge, verdict_mark
 from kb.vocab import iri
 
 pytestmark = pytest.mark.slow
@@ -310,9 +310,9 @@ def test_plain_mkdocs_build_reports_a_bad_kb_in_one_line(tmp_path, kb_path):
 
 def test_legend_is_made_of_the_badges_and_marks_cells_use():
     for value in VERDICT_SYMBOLS:
-        assert verdict_badge(value, hedged=False, basis="stated") in home.LEGEND
+        assert verdict_badge(value, hedged=False, basis="stated") in LEGEND
     for mark in ("hedged", "derived", "implied"):
-        assert verdict_mark(mark) in home.LEGEND
+        assert verdict_mark(mark) in LEGEND
         assert verdict_mark(mark) in verdict_badge("uncertain", True, "derived", implied=True)
 
 

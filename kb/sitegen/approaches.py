@@ -6,6 +6,7 @@ from kb.models import Approach, Argument, DecompositionPart
 from kb.sitegen.data import SiteData, page_path
 from kb.sitegen.escape import html_line, md, paragraphs
 from kb.sitegen.render import (
+    LEGEND,
     Links,
     Page,
     bullet_list,
@@ -14,7 +15,7 @@ from kb.sitegen.render import (
     quote_block,
     short_name,
     table,
-    verdict_badge,
+    verdict_link,
 )
 
 ROLE_TEXT = {"inner": "inner alignment", "outer": "outer alignment", "neither": "neither"}
@@ -92,11 +93,11 @@ def approach_page(data: SiteData, approach: Approach) -> Page:
         out.append(f"\n{paragraphs(approach.decomposition_note)}\n")
     out.append("\n## Definitions in this approach\n\n")
     out.append(bullet_list([links.to(d) for d in approach.definitions], "definitions"))
-    out.append("\n## Verdicts\n\n")
+    out.append("\n## Verdicts\n" + LEGEND)
     rows = [
         [
             links.to(s.id),
-            f"[{verdict_badge(r.value, r.hedged, r.basis, r.implied)}]({links.path(r.id)})",
+            verdict_link(links, r),
         ]
         for s in data.scenarios()
         for r in [data.matrix.get((s.id, approach.id))]

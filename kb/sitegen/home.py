@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from kb.models import KINDS, Definition, Scenario, Term
+from kb.models import KINDS, Approach, Definition, Scenario, Term
 from kb.sitegen import explore
 from kb.sitegen.data import SiteData
-from kb.sitegen.escape import md
+from kb.sitegen.escape import html_line, md
 from kb.sitegen.render import (
     DISAGREE,
-    VERDICT_SYMBOLS,
+    LEGEND,
     Links,
     Page,
     bullet_list,
@@ -16,7 +16,6 @@ from kb.sitegen.render import (
     short_name,
     table,
     verdict_badge,
-    verdict_mark,
 )
 from kb.sitegen.scenarios import disagreement
 
@@ -26,41 +25,67 @@ HOME_ROWS = 60
 MATRIX_ROWS = 250
 MAX_COLUMNS = 12
 
-#: What the marks of a matrix cell or row mean, in the legend's order.
-MARK_MEANINGS = (
-    (verdict_mark("hedged"), "the essay hedges it"),
-    (verdict_mark("derived"), "computed by the approach's rule, not stated in the essay"),
-    (verdict_mark("implied"), "plainly implied by the essay, not said in so many words"),
-    (DISAGREE, "rows where the verdicts differ"),
-)
 
-LEGEND = (
-    '\n<p class="kb-legend">Legend: '
-    + " ".join(verdict_badge(value, hedged=False, basis="stated") for value in VERDICT_SYMBOLS)
-    + "".join(f" · {mark} {meaning}" for mark, meaning in MARK_MEANINGS)
-    + "</p>\n\n"
-)
+def split_reason(data: SiteData, scenario: Scenario) -> str:
+    """Why the approaches split on a scenario, in one line: the first sentence of the
+    rationale of the approach that stands apart (the smallest group of equal verdicts)."""
+    groups: dict[str, list[Approach]] = {}
+    for approach in data.approaches():
+        row = data.matrix.get((scenario.id, approach.id))
+        if row is not None:
+            groups.setdefault(row.value, []).append(approach)
+    if len(groups) < 2:
+        return ""
+    apart = min(groups.values(), key=len)[0]
+    row = data.matrix[(scenario.id, apart.id)]
+    return f"{short_name(apart)}: {short(row.rationale, 160)}"
 
 
 def matrix_table(data: SiteData, links: Links, scenarios: list[Scenario]) -> str:
+    """The matrix as an HTML table: a header that stays in view, a one-line reason under
+    each row where the approaches split, and on a phone one card per scenario."""
     approaches = data.approaches()[:MAX_COLUMNS]
-    headers = ["Scenario", *[links.to(a.id) for a in approaches]]
-    rows = []
+    names = [html_line(short_name(a)) for a in approaches]
+    head = "".join(
+        f'<th scope="col"><a href="{links.url(a.id)}">{name}</a></th>'
+        for a, name in zip(approaches, names, strict=True)
+    )
+    body = []
     for scenario in scenarios:
-        first = links.to(scenario.id)
-        if disagreement(data, scenario.id):
-            cruxes = explore.crux_link(data, links, scenario.id)
-            first += " " + (f"[{DISAGREE}]({cruxes})" if cruxes else DISAGREE)
-        cells = [first]
-        for approach in approaches:
+        split = disagreement(data, scenario.id)
+        first = f'<a href="{links.url(scenario.id)}">{html_line(scenario.display_label)}</a>'
+        mark = DISAGREE
+        if split and (cruxes := explore.crux_link(data, links, scenario.id)):
+            mark = f'<a href="{links.page_url(cruxes)}">{DISAGREE}</a>'
+        cells = []
+        for approach, name in zip(approaches, names, strict=True):
             row = data.matrix.get((scenario.id, approach.id))
-            if row is None:
-                cells.append("—")
-                continue
-            badge = verdict_badge(row.value, row.hedged, row.basis, row.implied)
-            cells.append(f"[{badge}]({links.path(row.id)})")
-        rows.append(cells)
-    return '<div class="kb-matrix" markdown>\n\n' + table(headers, rows, limit=10**9) + "\n</div>\n"
+            badge = (
+                "—"
+                if row is None
+                else f'<a href="{links.url(row.id)}">'
+                + verdict_badge(row.value, row.hedged, row.basis, row.implied)
+                + "</a>"
+            )
+            cells.append(f'<td data-label="{name}">{badge}</td>')
+        css = ' class="kb-split"' if split else ""
+        body.append(
+            f'<tr{css}><th scope="row">{first}{" " + mark if split else ""}</th>'
+            + "".join(cells)
+            + "</tr>"
+        )
+        if split and (reason := split_reason(data, scenario)):
+            body.append(
+                f'<tr class="kb-why"><td colspan="{len(approaches) + 1}">'
+                f"Why they split: {html_line(reason)}</td></tr>"
+            )
+    return (
+        '<div class="kb-matrix"><table class="kb-matrix-table">'
+        "<caption>How each approach classifies each scenario"
+        f'</caption><thead><tr><th scope="col">Scenario</th>{head}</tr></thead><tbody>'
+        + "".join(body)
+        + "</tbody></table></div>\n"
+    )
 
 
 def at_a_glance(data: SiteData, links: Links) -> str:
@@ -192,8 +217,7 @@ def matrix_pages(data: SiteData) -> list[Page]:
     pages = []
     for number, chunk in enumerate(chunks, start=1):
         path = "matrix/index.md" if number == 1 else f"matrix/{number}.md"
-        base = "../"
-        links = Links(data, base)
+        links = Links.on(data, path)
         pager = " · ".join(
             f"[{n}]({'index' if n == 1 else n}.md)" if n != number else f"**{n}**"
             for n in range(1, len(chunks) + 1)

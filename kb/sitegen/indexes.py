@@ -21,7 +21,7 @@ from kb.models import (
 from kb.schema_table import KIND_BY_NAME
 from kb.sitegen.data import SiteData
 from kb.sitegen.escape import md
-from kb.sitegen.render import Links, Page, short, table, unverified, verdict_badge
+from kb.sitegen.render import Links, Page, short, table, unverified, verdict_link
 
 PAGE_SIZE = 400
 
@@ -29,10 +29,11 @@ PAGE_SIZE = 400
 def summary(data: SiteData, links: Links, entity: Entity) -> str:
     """A one-line description of an entity for its index row (escaped Markdown)."""
     if isinstance(entity, Term):
-        also = f"also: {'; '.join(entity.alt_labels)} — " if entity.alt_labels else ""
-        return md(short(also + (entity.scope_note or ""), 160))
+        also = f" (also: {md('; '.join(entity.alt_labels))})" if entity.alt_labels else ""
+        return md(short(entity.scope_note or "", 160)) + also
     if isinstance(entity, Definition):
-        return f"defines {links.to(entity.defines)}; by {links.many(entity.authors)}"
+        said = f"“{md(short(entity.paraphrase, 160))}” " if entity.paraphrase else ""
+        return f"{said}— {links.many(entity.authors)}, defining {links.to(entity.defines)}"
     if isinstance(entity, Approach | Scenario | Argument):
         return md(short(entity.description, 160))
     if isinstance(entity, DecompositionPart):
@@ -107,7 +108,7 @@ def verdict_index(data: SiteData) -> list[Page]:
             [
                 links.to(r.scenario),
                 links.to(r.approach),
-                f"[{verdict_badge(r.value, r.hedged, r.basis, r.implied)}]({links.path(r.id)})",
+                verdict_link(links, r),
             ]
             for r in rows_all[start:stop]
         ]

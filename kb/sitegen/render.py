@@ -135,8 +135,11 @@ class Links:
 
         A page ``a/b.md`` is served at ``a/b/``, one folder deeper than its file.
         """
+        return self.page_url(self.path(entity_id) or "")
+
+    def page_url(self, target: str) -> str:
+        """The built URL of a Markdown link ``target`` made for this page (``../a/b.md``)."""
         up = "" if self.at.endswith("index.md") else "../"
-        target = self.path(entity_id) or ""
         if target.endswith("index.md"):
             return up + target[: -len("index.md")]
         return up + target[: -len(".md")] + "/"
@@ -181,9 +184,17 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]], limit: int = LI
     return text
 
 
+#: What each mark means: its tooltip, and its line in the legend.
+MARK_MEANINGS = {
+    "hedged": "the essay hedges it",
+    "derived": "computed by the approach's rule, not stated in the essay",
+    "implied": "plainly implied by the essay, not said in so many words",
+}
+
+
 def verdict_mark(name: str) -> str:
-    """A verdict's ``hedged``, ``derived`` or ``implied`` mark."""
-    return f'<span class="kb-mark kb-{name}">{name}</span>'
+    """A verdict's ``hedged``, ``derived`` or ``implied`` mark, its meaning as a tooltip."""
+    return f'<span class="kb-mark kb-{name}" title="{MARK_MEANINGS[name]}">{name}</span>'
 
 
 def verdict_badge(value: str, hedged: bool, basis: str, implied: bool = False) -> str:
@@ -202,6 +213,21 @@ def verdict_badge(value: str, hedged: bool, basis: str, implied: bool = False) -
         f'<span aria-hidden="true">{symbol}</span> {md(value)}</span>'
     )
     return " ".join([badge, *marks])
+
+
+def verdict_link(links: Links, verdict: Verdict) -> str:
+    """A verdict's badge, linking to the verdict's page (Markdown)."""
+    badge = verdict_badge(verdict.value, verdict.hedged, verdict.basis, verdict.implied)
+    return f"[{badge}]({links.path(verdict.id)})"
+
+
+#: The legend of the verdict symbols and marks, placed wherever they appear.
+LEGEND = (
+    '\n<p class="kb-legend">Legend: '
+    + " ".join(verdict_badge(value, hedged=False, basis="stated") for value in VERDICT_SYMBOLS)
+    + "".join(f" · {verdict_mark(name)} {meaning}" for name, meaning in MARK_MEANINGS.items())
+    + f" · {DISAGREE} rows where the verdicts differ</p>\n\n"
+)
 
 
 def data_url(path: str, entity_id: str, extension: str) -> str:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from kb.models import Scenario, Verdict
 from kb.schema_table import FACTS
 from kb.sitegen.data import SiteData, page_path
 from kb.sitegen.escape import md, paragraphs
 from kb.sitegen.render import (
     DISAGREE,
+    LEGEND,
     Links,
     Page,
     base_of,
@@ -17,6 +20,7 @@ from kb.sitegen.render import (
     quote_block,
     table,
     verdict_badge,
+    verdict_link,
 )
 
 
@@ -37,11 +41,53 @@ def disagreement(data: SiteData, scenario_id: str) -> bool:
     return len(values) > 1
 
 
+_EXAMPLE = re.compile(r"\bExample (\d+)\b")
+
+
+def set_up(data: SiteData, scenario: Scenario) -> Scenario | None:
+    """The scenario whose set-up this one's description builds on ("Same training as
+    Example 2, but ..."): the first other example its description names."""
+    for number in _EXAMPLE.findall(scenario.description):
+        for other in data.scenarios():
+            if other.id != scenario.id and other.display_label.startswith(f"Example {number}:"):
+                return other
+    return None
+
+
+def neighbours(data: SiteData, links: Links, scenario: Scenario) -> str:
+    """Previous and next scenario, in the essay's order."""
+    order = data.scenarios()
+    at = order.index(scenario)
+    parts = []
+    if at > 0:
+        parts.append("← Previous: " + links.to(order[at - 1].id))
+    if at + 1 < len(order):
+        parts.append("Next: " + links.to(order[at + 1].id) + " →")
+    return f'\n<p class="kb-pager" markdown>{" · ".join(parts)}</p>\n' if parts else ""
+
+
+def others(data: SiteData, links: Links, verdict: Verdict) -> str:
+    """What the other approaches say about the same scenario: the contrast that matters."""
+    rows = [
+        [links.to(a.id), verdict_link(links, other)]
+        for a in data.approaches()
+        if a.id != verdict.approach
+        and (other := data.matrix.get((verdict.scenario, a.id))) is not None
+    ]
+    if not rows:
+        return ""
+    return "\n## The other approaches on this scenario\n\n" + table(["Approach", "Verdict"], rows)
+
+
 def scenario_page(data: SiteData, scenario: Scenario) -> Page:
     path = page_path("scenario", scenario.id)
     links = Links(data, base_of(path))
     out = [entity_header(data, path, scenario)]
     out.append(f"\n{paragraphs(scenario.description)}\n")
+    if (base := set_up(data, scenario)) is not None:
+        out.append(
+            f'\n!!! info "The set-up"\n\n    From {links.to(base.id)}: {md(base.description)}\n'
+        )
     meta = [f"**Source:** {links.to(scenario.source) or '—'}"]
     if scenario.locator:
         meta.append(f"**Where:** {md(scenario.locator)}")
@@ -54,7 +100,7 @@ def scenario_page(data: SiteData, scenario: Scenario) -> Page:
         meta.append(f"**Analogous to:** {links.many(scenario.analogous_to)}")
     out.append("\n" + bullet_list(meta))
     out.append(note_block(scenario))
-    out.append("\n## Verdicts\n\n")
+    out.append("\n## Verdicts\n" + LEGEND)
     if disagreement(data, scenario.id):
         out.append(
             f'<p class="kb-disagree-note">{DISAGREE} '
@@ -65,9 +111,10 @@ def scenario_page(data: SiteData, scenario: Scenario) -> Page:
         row = data.matrix.get((scenario.id, approach.id))
         if row is None:
             continue
-        badge = verdict_badge(row.value, row.hedged, row.basis, row.implied)
-        rows.append([links.to(approach.id), f"[{badge}]({links.path(row.id)})", md(row.rationale)])
+        rows.append([links.to(approach.id), verdict_link(links, row), md(row.rationale)])
+    out.append('<div class="kb-stack" markdown>\n\n')
     out.append(table(["Approach", "Verdict", "Why"], rows))
+    out.append("\n</div>\n")
     out.append("\n## Facts\n\nWhat the approaches' rules read about this scenario.\n\n")
     out.append(
         table(
@@ -81,6 +128,7 @@ def scenario_page(data: SiteData, scenario: Scenario) -> Page:
         out.append("\n*No quotes recorded.*\n")
     for quote_id in scenario.evidence[:100]:
         out.append(quote_block(data, links, quote_id))
+    out.append(neighbours(data, links, scenario))
     return Page(path, "".join(out), scenario.id, "Scenario")
 
 
@@ -109,6 +157,7 @@ def verdict_page(data: SiteData, verdict: Verdict) -> Page:
             ]
         ),
         f"\n## Rationale\n\n{paragraphs(verdict.rationale)}\n",
+        others(data, links, verdict),
     ]
     if not stated:
         if verdict.conflict:

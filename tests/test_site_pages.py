@@ -1,0 +1,129 @@
+"""What a reader gets from the built site: a plain-language lead, a matrix that explains
+itself, summaries that end at a word, the head metadata, the 404 page and citations."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+from kb import KnowledgeBase
+from kb.sitegen import home
+from kb.sitegen.render import SITE_NAME, short
+
+pytestmark = pytest.mark.slow
+
+
+class Head(HTMLParser):
+    """The <meta name="description"> and every href of a page, and its text."""
+
+    def __init__(self, text: str):
+        super().__init__(convert_charrefs=True)
+        self.description: str | None = None
+        self.hrefs: list[str] = []
+        self.text: list[str] = []
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        a = {k: v or "" for k, v in attrs}
+        if tag == "meta" and a.get("name") == "description":
+            self.description = a.get("content")
+        if tag == "a" and "href" in a:
+            self.hrefs.append(a["href"])
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+    @property
+    def plain(self) -> str:
+        return " ".join(" ".join(self.text).split())
+
+
+def page(site: Path, path: str) -> Head:
+    return Head((site / path / "index.html").read_text(encoding="utf-8"))
+
+
+def test_meta_description_is_whole_and_per_page(built_site):
+    assert page(built_site, "").description == (
+        "Who means what by “inner alignment”, an annotated knowledge base of the debate."
+    )
+    term = page(built_site, "term/inner-alignment").description or ""
+    assert term.startswith("Inner alignment: Who means what by “inner alignment”")
+
+
+def test_home_opens_with_a_plain_language_lead(built_site):
+    html = (built_site / "index.html").read_text(encoding="utf-8")
+    lead, matrix = html.index("What is inner alignment?"), html.index("kb-matrix-table")
+    assert lead < html.index("About this site") < matrix
+    head = page(built_site, "")
+    assert "term/inner-alignment/" in head.hrefs
+    assert "source/clarifying-the-confusion-around-inner-alignment/" in head.hrefs
+    assert "green cell" in head.plain  # the maze example
+
+
+def test_matrix_rows_in_essay_order_with_reasons_where_approaches_split(built_site):
+    kb = KnowledgeBase.load()
+    html = (built_site / "index.html").read_text(encoding="utf-8")
+    table = html[html.index("kb-matrix-table") :]
+    rows = re.findall(r'<th scope="row"><a href="scenario/([^/]+)/"', table)
+    assert rows[:4] == ["example-1", "example-1-capability-failure", "example-2", "example-3"]
+    assert rows.index("example-4") < rows.index("example-5")
+    assert table.count('class="kb-split"') == table.count("Why they split:") >= 3
+    assert len(rows) == len(kb.all(type(kb["example-3"])))
+    assert 'title="the essay hedges it"' in html  # the marks explain themselves
+
+
+def test_no_summary_is_cut_mid_word():
+    text = "Alpha beta gamma delta. Second sentence follows here."
+    assert short(text, 20) == "Alpha beta gamma delta."  # a first sentence near the limit: whole
+    assert short(text, 10) == "Alpha…"
+    long = "word " * 60
+    cut = short(long, 40)
+    assert cut.endswith("…") and cut[:-1].split() == ["word"] * len(cut[:-1].split())
+
+
+def test_not_found_page_offers_ways_in(built_site):
+    html = (built_site / "404.html").read_text(encoding="utf-8")
+    assert "Page not found" in html and "search" in html
+    for target in ("/term/", "/scenario/", "/guide/"):
+        assert f'href="{target}"' in html
+
+
+def test_every_entity_page_says_how_to_cite_it(built_site):
+    term = page(built_site, "term/mesa-optimizer")
+    assert f"Cite as “Mesa-optimizer”, in {SITE_NAME}" in term.plain
+    assert "https://w3id.org/inner-alignment-kb/id/mesa-optimizer" in term.plain
+    footer = page(built_site, "")
+    assert any("alignmentforum.org/posts/xdtNd8xCdzpgfnGme" in h for h in footer.hrefs)
+    assert "MIT licence" in footer.plain
+
+
+def test_citation_metadata_agrees_with_the_project():
+    cff = (ROOT / "CITATION.cff").read_text(encoding="utf-8")
+    project = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    version = re.search(r'^version = "([^"]+)"', project, re.M)[1]
+    assert f"version: {version}" in cff and "license: MIT" in cff
+    assert f"version {version}" in (ROOT / "site" / "docs" / "cite.md").read_text("utf-8")
+    assert f"site_name: {SITE_NAME}\n" in (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+
+
+def test_verdict_pages_show_the_other_approaches(built_site):
+    verdict = page(built_site, "verdict/verdict-example-3-optimization-focused")
+    assert "The other approaches on this scenario" in verdict.plain
+    assert any("verdict-example-3-objective-focused" in h for h in verdict.hrefs)
+
+
+def test_scenario_pages_restate_the_set_up_and_link_neighbours(built_site):
+    scenario = page(built_site, "scenario/example-3")
+    assert "The set-up" in scenario.plain and "green cell just left of the exit" in scenario.plain
+    assert "../example-2/" in scenario.hrefs and "../birth-control/" in scenario.hrefs
+
+
+def test_home_lead_is_left_out_for_a_kb_without_its_entities():
+    from kb.sitegen.data import SiteData
+
+    data = SiteData.load([ROOT / "tests" / "fixtures" / "hostile_site_kb"])
+    assert home.lead(data, home.Links(data, "")) == ""
