@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from kb import KnowledgeBase
+from kb import KnowledgeBase, __version__
 from kb.sitegen import home
 from kb.sitegen.render import SITE_NAME, short
 
@@ -103,8 +103,7 @@ def test_every_entity_page_says_how_to_cite_it(built_site):
 
 def test_citation_metadata_agrees_with_the_project():
     cff = (ROOT / "CITATION.cff").read_text(encoding="utf-8")
-    project = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    version = re.search(r'^version = "([^"]+)"', project, re.M)[1]
+    version = __version__
     assert f"version: {version}" in cff and "license: MIT" in cff
     assert f"version {version}" in (ROOT / "site" / "docs" / "cite.md").read_text("utf-8")
     assert f"site_name: {SITE_NAME}\n" in (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
