@@ -14,7 +14,7 @@ from conftest import HOSTILE_KB
 
 from kb.sitegen.escape import md
 
-THEME_SCRIPTS = ("assets/javascripts/",)
+THEME_SCRIPTS = ("assets/javascripts/", "js/explore.js")  # the theme and the site
 EXTENSIONS = ["toc", "tables", "attr_list", "md_in_html", "admonition", "pymdownx.superfences"]
 
 

@@ -227,7 +227,7 @@ def crux_page(data: SiteData, crux: Crux) -> Page:
     links, base = Links(data, base_of(path)), url_base(path)
     a, b = _approach_label(data, crux.a), _approach_label(data, crux.b)
     disagreements = table(
-        ["Facts", a, b],
+        ["Facts", md(a), md(b)],
         [
             [
                 _key_link(base, facts_key(d.facts)),
