@@ -38,30 +38,42 @@ DISAGREE = "≠"
 
 @dataclass(frozen=True)
 class Cell:
-    """One approach's verdict on one scenario, with its marks."""
+    """One approach's verdict on one scenario, with its marks, and how the approach
+    classifies the failure the scenario shows (when the verdict says)."""
 
-    verdict: str
+    verdict: str | None
     hedged: bool
     derived: bool
     implied: bool
     id: str
+    failure: str | None = None
 
     @property
     def marks(self) -> tuple[str, ...]:
         return tuple(m for m in MARKS if getattr(self, m))
 
+    @property
+    def text(self) -> str:
+        """The verdict and the failure in words: ``inner-aligned; generalization-failure``."""
+        return "; ".join(part for part in (self.verdict, self.failure) if part)
+
     def __str__(self) -> str:
-        return self.verdict + (f" ({', '.join(self.marks)})" if self.marks else "")
+        return self.text + (f" ({', '.join(self.marks)})" if self.marks else "")
 
     def short(self) -> str:
-        """The cell as the terminal table prints it: ``✘ misaligned h d``."""
-        symbol, word = VALUES.get(self.verdict, ("", self.verdict))
+        """The cell as the terminal table prints it: ``✘ misaligned h d`` (``/ generalization``
+        when it classifies the failure)."""
+        from kb.views import failure_short
+
+        symbol, word = VALUES.get(self.verdict or "", ("", self.verdict or "—"))
         letters = " ".join(MARKS[m][0] for m in self.marks)
-        return " ".join(part for part in (symbol, word, letters) if part)
+        failure = f"/ {failure_short(self.failure)}" if self.failure else ""
+        return " ".join(part for part in (symbol, word, letters, failure) if part)
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "verdict": self.verdict,
+            "failure": self.failure,
             "hedged": self.hedged,
             "basis": "derived" if self.derived else "stated",
             "implied": self.implied,
@@ -79,7 +91,7 @@ class Row:
 
     @property
     def disagree(self) -> bool:
-        return len({c.verdict for c in self.cells.values()}) > 1
+        return len({c.verdict for c in self.cells.values() if c.verdict}) > 1
 
     def as_dict(self) -> dict[str, Any]:
         """The row as a flat dict: scenario, label, one verdict text per approach, disagree."""
@@ -170,7 +182,8 @@ def build(
     cells: dict[str, dict[str, Cell]] = {}
     for v in verdicts:
         cells.setdefault(v["scenario"], {})[v["approach"]] = Cell(
-            verdict=v["verdict"],
+            verdict=v.get("verdict"),
+            failure=v.get("failure"),
             hedged=bool(v["hedged"]),
             derived=v["basis"] == "derived",
             implied=bool(v.get("implied")),
@@ -221,6 +234,12 @@ def legend(matrix: Matrix, short: bool = True) -> list[str]:
         items += [f"{letter} = {name}: {meaning}" for name, (letter, meaning) in MARKS.items()]
     else:
         items += [f"{name}: {meaning}" for name, (_, meaning) in MARKS.items()]
+    if any(c.failure for row in matrix for c in row.cells.values()):
+        items.append(
+            ("/ x = " if short else "")
+            + "after the verdict on the system: how the approach classifies the failure the "
+            "scenario shows (inner alignment, generalization, capability, none)"
+        )
     items.append(f"{DISAGREE} = the approaches disagree on this scenario")
     return items
 
@@ -303,9 +322,9 @@ def to_markdown(matrix: Matrix) -> str:
             if cell is None:
                 cells.append("—")
                 continue
-            symbol = VALUES.get(cell.verdict, ("",))[0]
+            symbol = VALUES.get(cell.verdict or "", ("",))[0]
             marks = f" *{', '.join(cell.marks)}*" if cell.marks else ""
-            cells.append(f"{symbol} {cell.verdict}{marks}".strip())
+            cells.append(f"{symbol} {_md(cell.text)}{marks}".strip())
         lines.append("| " + " | ".join([first, *cells]) + " |")
     notes = "  \n".join(legend(matrix, short=False))
     return "\n".join(lines) + "\n\n" + notes + "\n"
@@ -324,9 +343,9 @@ def to_html(matrix: Matrix) -> str:
             if cell is None:
                 cells.append("<td>—</td>")
                 continue
-            symbol = VALUES.get(cell.verdict, ("",))[0]
+            symbol = VALUES.get(cell.verdict or "", ("",))[0]
             marks = f" <em>{e(', '.join(cell.marks))}</em>" if cell.marks else ""
-            cells.append(f"<td title='{e(cell.id)}'>{e(symbol)} {e(cell.verdict)}{marks}</td>")
+            cells.append(f"<td title='{e(cell.id)}'>{e(symbol)} {e(cell.text)}{marks}</td>")
         body.append(
             f"<tr><th title='{e(row.scenario)}'>{e(row.label)}{mark}</th>{''.join(cells)}</tr>"
         )

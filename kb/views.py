@@ -79,6 +79,31 @@ def basis_of(row: Mapping[str, Any]) -> str:
     return "implied" if row.get("implied") else "stated"
 
 
+def marks_of(row: Mapping[str, Any]) -> str:
+    """The basis, then ``hedged`` when the essay (or the rule) hedges the verdict."""
+    return basis_of(row) + (", hedged" if row.get("hedged") else "")
+
+
+def failure_short(kind: str | None) -> str:
+    """How a table names a kind of failure: ``inner``, ``generalization``, ``none``, ..."""
+    if not kind:
+        return ""
+    return (
+        "none" if kind == "no-failure" else kind.removesuffix("-failure").removesuffix("-alignment")
+    )
+
+
+def what(row: Mapping[str, Any]) -> str:
+    """A verdict in words: its value, and how it classifies the failure when it does."""
+    failure = row.get("failure")
+    parts = [row.get("verdict") or ""]
+    if failure:
+        parts.append(
+            f"{failure.replace('-', ' ')}" if failure != "uncertain" else "failure uncertain"
+        )
+    return "; ".join(p for p in parts if p)
+
+
 def plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
@@ -110,12 +135,13 @@ def verdicts_text(
     names = labels(backend, [scenario, *(r["source"] for r in rows if r.get("source"))])
     counts = evidence_counts(backend, [r["id"] for r in rows])
     out = [paint(heading(names.get(scenario), scenario), "bold", colour) + "\n\n"]
+    failures = any(r.get("failure") for r in rows)
     compact = [
         {
             "approach": r["approach"],
-            "verdict": r["verdict"],
-            "hedged": r["hedged"],
-            "basis": basis_of(r),
+            "verdict": r.get("verdict") or "—",
+            **({"failure": failure_short(r.get("failure")) or "—"} if failures else {}),
+            "marks": marks_of(r),
             "evidence": plural(counts.get(r["id"], 0), "quote") if counts.get(r["id"]) else "—",
         }
         for r in rows
@@ -126,7 +152,7 @@ def verdicts_text(
     out.append("\n")
     out.append(
         reasons(
-            [(f"{r['approach']}: {r['verdict']}", r["rationale"], r.get("conflict")) for r in rows],
+            [(f"{r['approach']}: {what(r)}", r["rationale"], r.get("conflict")) for r in rows],
             width,
             colour,
         )
@@ -145,13 +171,23 @@ def verdicts_text(
 def classify_text(verdicts: Mapping[str, Any], colour: bool = False) -> str:
     """``kb classify`` on a terminal: each approach's verdict, then its full reasoning."""
     width = terminal_width()
+    rows = {
+        a: {"verdict": v.value, "failure": getattr(v, "failure", None), "hedged": v.hedged}
+        for a, v in verdicts.items()
+    }
+    failures = any(r["failure"] for r in rows.values())
     compact = [
-        {"approach": approach, "verdict": v.value, "hedged": v.hedged}
-        for approach, v in verdicts.items()
+        {
+            "approach": approach,
+            "verdict": r["verdict"] or "—",
+            **({"failure": failure_short(r["failure"]) or "—"} if failures else {}),
+            "hedged": r["hedged"],
+        }
+        for approach, r in rows.items()
     ]
     out = table(compact, width, colour, {"verdict": verdict_style}) + "\n"
     return out + reasons(
-        [(f"{a}: {v.value}", v.reasoning, v.conflict) for a, v in verdicts.items()],
+        [(f"{a}: {what(rows[a])}", v.reasoning, v.conflict) for a, v in verdicts.items()],
         width,
         colour,
     )
