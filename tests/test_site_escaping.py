@@ -10,11 +10,15 @@ from pathlib import Path
 
 import markdown
 import pytest
-from conftest import HOSTILE_KB
+from conftest import HOSTILE_KB, ROOT
 
 from kb.sitegen.escape import md
 
-THEME_SCRIPTS = ("assets/javascripts/", "js/explore.js")  # the theme and the site
+#: The theme's scripts and the site's own (hand-written in site/docs/js, never KB text).
+THEME_SCRIPTS = (
+    "assets/javascripts/",
+    *(f"js/{p.name}" for p in (ROOT / "site/docs/js").iterdir()),
+)
 EXTENSIONS = ["toc", "tables", "attr_list", "md_in_html", "admonition", "pymdownx.superfences"]
 
 
