@@ -14,13 +14,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     if args.site is not None and not Path(args.site).is_dir():
         raise UsageError(f"{args.site}: no such folder (build the site first: kb site build)")
-    for name in ("workers", "max_rows", "max_body", "max_memory", "max_reply"):
+    for name in ("workers", "max_rows", "max_body", "max_memory", "max_reply", "max_connections"):
         if getattr(args, name) < 1:
             raise UsageError(f"--{name.replace('_', '-')} must be at least 1")
     if not 0 <= args.port <= 65535:
         raise UsageError("--port must be between 0 and 65535")
-    if args.timeout <= 0:
-        raise UsageError("--timeout must be more than 0 seconds")
+    if args.timeout <= 0 or args.request_timeout <= 0:
+        raise UsageError("--timeout and --request-timeout must be more than 0 seconds")
     serve(
         Settings(
             host=args.host,
@@ -33,6 +33,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             max_body=args.max_body,
             max_memory=args.max_memory,
             max_reply=args.max_reply,
+            max_connections=args.max_connections,
+            request_timeout=args.request_timeout,
             allowed_hosts=tuple(args.allowed_host),
             cors_origins=tuple(args.cors_origin),
             quiet=args.quiet,
@@ -88,6 +90,20 @@ def register(sub: Any) -> None:
         default=16 * 1024 * 1024,
         metavar="BYTES",
         help="largest answer sent; a larger one is refused (default: 16777216)",
+    )
+    p.add_argument(
+        "--max-connections",
+        type=int,
+        default=128,
+        metavar="N",
+        help="most open connections; stalled ones make way for new (default: 128)",
+    )
+    p.add_argument(
+        "--request-timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="time a client has to send a whole request (default: 10)",
     )
     p.add_argument(
         "--allowed-host",

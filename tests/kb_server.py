@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import signal
 import subprocess
@@ -15,10 +16,23 @@ from typing import Any
 
 @contextmanager
 def kb_serve(*options: str, startup: float = 60.0) -> Iterator[str]:
-    """Run ``kb serve --port 0 OPTIONS`` and yield its base URL, e.g. http://127.0.0.1:PORT."""
-    with tempfile.TemporaryFile(mode="w+") as log:  # not a pipe: nobody reads it meanwhile
+    """Run ``kb serve --port 0 --quiet OPTIONS`` and yield its base URL, e.g.
+    http://127.0.0.1:PORT."""
+    with kb_serve_process("--quiet", *options, startup=startup) as (url, _):
+        yield url
+
+
+@contextmanager
+def kb_serve_process(
+    *options: str, startup: float = 60.0, log: Any = None
+) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """Run ``kb serve --port 0 OPTIONS``; yield its base URL and its process. Its stderr
+    goes to ``log`` (an open file) if given."""
+    with contextlib.ExitStack() as stack:
+        if log is None:  # not a pipe: nobody reads it meanwhile
+            log = stack.enter_context(tempfile.TemporaryFile(mode="w+"))
         process = subprocess.Popen(
-            [sys.executable, "-m", "kb.cli", "serve", "--port", "0", "--quiet", *options],
+            [sys.executable, "-m", "kb.cli", "serve", "--port", "0", *options],
             stdout=subprocess.PIPE,
             stderr=log,
             text=True,
@@ -36,7 +50,7 @@ def kb_serve(*options: str, startup: float = 60.0) -> Iterator[str]:
                 process.wait(timeout=10)
                 log.seek(0)
                 raise RuntimeError(f"kb serve did not start: {lines[:1]} {log.read()[-2000:]}")
-            yield found.group(1)
+            yield found.group(1), process
         finally:
             if process.poll() is None:
                 process.send_signal(signal.SIGINT)

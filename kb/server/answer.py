@@ -258,9 +258,9 @@ def dataset_options(default_graphs: Sequence[str], named_graphs: Sequence[str]) 
     """
     if not default_graphs and not named_graphs:
         return {}
-    return {
-        "default_graph": [ox.NamedNode(iri) for iri in default_graphs],
-        "named_graphs": [ox.NamedNode(iri) for iri in named_graphs],
+    return {  # each graph once: the merge of a graph with itself is that graph
+        "default_graph": [ox.NamedNode(iri) for iri in dict.fromkeys(default_graphs)],
+        "named_graphs": [ox.NamedNode(iri) for iri in dict.fromkeys(named_graphs)],
     }
 
 
