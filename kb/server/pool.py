@@ -142,19 +142,20 @@ SLOW_QUEUE = 4
 @dataclass(eq=False)
 class _Ticket:
     client: str
-    slow: bool
+    text: str
     order: int
 
 
 class WorkerPool:
     """``size`` workers; :meth:`run` answers one job or says why it could not.
 
-    Fairness: a client (an IP address) whose query ran long, or a query text that ran
-    long, is *slow* for :data:`SLOW_MEMORY` seconds. Slow requests may hold at most
-    ``size - 1`` workers at once, queue behind every other request, are served least-used
-    client first, and at most :data:`SLOW_QUEUE` of one client's may wait; so a legitimate
-    ``ASK {}`` always has a worker within one query's time, however many clients hammer
-    slow queries.
+    Fairness: a query text that ran long is *slow* for :data:`SLOW_MEMORY` seconds, and so
+    is a client (an IP address) that sent one. Requests are served in three ranks: first
+    everything else, oldest first; then new texts from slow clients; then slow texts, the
+    least-used client's first. A slow text never takes the last idle worker, and at most
+    :data:`SLOW_QUEUE` of one client's may wait (503, after a pause, beyond): so clients that
+    hammer slow queries leave a worker free for everyone else, and a legitimate
+    ``ASK {}`` is answered at once, even from the same address.
     """
 
     def __init__(
@@ -180,8 +181,6 @@ class WorkerPool:
         self._idle: list[_Worker] = []
         self._waiting: list[_Ticket] = []
         self._order = itertools.count()
-        self._slow_busy = 0
-        self._slow_limit = max(size - 1, 1)
         self._long = min(1.0, timeout / 2)
         self._slow_until: OrderedDict[str, float] = OrderedDict()  # client or text -> until
         self._usage: dict[str, tuple[float, float]] = {}  # client -> (worker-seconds, at)
@@ -206,20 +205,24 @@ class WorkerPool:
 
     def run(self, job: SparqlJob | QuestionJob, client: str = "") -> Reply:
         """Answer ``job`` for ``client`` (its address), waiting for a worker in fair order."""
-        text = _text_key(job)
+        ticket = _Ticket(client, _text_key(job), next(self._order))
         with self._cond:
             now = time.monotonic()
-            slow = max(self._slow_until.get(client, 0), self._slow_until.get(text, 0)) > now
-            mine = sum(1 for t in self._waiting if t.slow and t.client == client)
-            if slow and mine >= SLOW_QUEUE:
-                return error(
-                    503,
-                    "too many of this client's slow queries are waiting; try again when they "
-                    "have finished",
-                    (("Retry-After", f"{self.timeout:.0f}"),),
-                )
-            ticket = _Ticket(client, slow, next(self._order))
-            self._waiting.append(ticket)
+            mine = [t for t in self._waiting if t.client == client]
+            crowded = self._rank(ticket, now) == 2 and (
+                sum(self._rank(t, now) == 2 for t in mine) >= SLOW_QUEUE
+            )
+            if not crowded:
+                self._waiting.append(ticket)
+        if crowded:  # answered after a pause, so that a client looping on it spins slowly
+            time.sleep(min(self.timeout, 1.0))
+            return error(
+                503,
+                "too many of this client's slow queries are waiting; try again when they "
+                "have finished",
+                (("Retry-After", f"{self.timeout:.0f}"),),
+            )
+        with self._cond:
             deadline = now + self.wait
             while self._chosen() is not ticket:
                 left = deadline - time.monotonic()
@@ -234,16 +237,14 @@ class WorkerPool:
                 self._cond.wait(left)
             self._waiting.remove(ticket)
             worker = self._idle.pop()
-            self._slow_busy += slow
             self._cond.notify_all()
         started = time.monotonic()
         reply, overran = self._ask(worker, job)
         elapsed = time.monotonic() - started
         with self._cond:
-            self._slow_busy -= slow
             self._charge(client, elapsed)
             if overran or elapsed >= self._long:
-                for key in (client, text):
+                for key in (client, ticket.text):
                     self._slow_until[key] = time.monotonic() + SLOW_MEMORY
                     self._slow_until.move_to_end(key)
                 while len(self._slow_until) > 4096:
@@ -252,17 +253,28 @@ class WorkerPool:
         return reply
 
     def _chosen(self) -> _Ticket | None:
-        """The waiting request that gets the next idle worker: any fast one first (oldest
-        first), else the slow one of the least-used client, while slow ones hold fewer than
-        their share of workers."""
+        """The waiting request that gets the next idle worker: by rank, then (for slow
+        clients) the least-used client, then the oldest; a slow text only if another worker
+        stays idle (one being restarted after an overrun does not count)."""
         if not self._idle or not self._waiting:
             return None
-        fast = [t for t in self._waiting if not t.slow]
-        if fast:
-            return min(fast, key=lambda t: t.order)
-        if self._slow_busy >= self._slow_limit:
+        now = time.monotonic()
+        ranked = [(self._rank(t, now), t) for t in self._waiting]
+        spare = len(self._idle) > 1 or self.size == 1  # a slow text never takes the last one
+        eligible = [(r, t) for r, t in ranked if r < 2 or spare]
+        if not eligible:
             return None
-        return min(self._waiting, key=lambda t: (self._used(t.client), t.order))
+        return min(
+            eligible,
+            key=lambda rt: (rt[0], self._used(rt[1].client) if rt[0] else 0.0, rt[1].order),
+        )[1]
+
+    def _rank(self, ticket: _Ticket, now: float) -> int:
+        """0 for most requests, 1 for a new text from a slow client, 2 for a slow text; read
+        afresh each time, so requests already waiting move down once their text is slow."""
+        if self._slow_until.get(ticket.text, 0) > now:
+            return 2
+        return 1 if self._slow_until.get(ticket.client, 0) > now else 0
 
     def _used(self, client: str) -> float:
         """A client's worker-seconds, halving every ten seconds."""
