@@ -100,10 +100,10 @@ def cmd_fmt(args: argparse.Namespace) -> int:
     for path in changed:
         print(f"{verb} {path}")
     for note in notes:
-        print(f"note: {note}", file=sys.stderr)
-    if not changed:
+        print(f"kb: {note}", file=sys.stderr)
+    if not changed and not notes:
         print("all files already canonical")
-    return EXIT_PROBLEMS if (args.check and changed) else EXIT_OK
+    return EXIT_PROBLEMS if (args.check and changed) or notes else EXIT_OK
 
 
 def cmd_quotes_verify(args: argparse.Namespace) -> int:
@@ -277,11 +277,11 @@ def cmd_cruxes(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from kb.export import export_text
-    from kb.writer import write_atomic
+    from kb.writer import write_atomic, write_target
 
-    output = Path(args.output) if args.output else None
-    if output is not None and not output.parent.is_dir():
-        raise UsageError(f"{output.parent}: no such folder")
+    output = Path(args.output) if args.output and args.output != "-" else None
+    if output is not None:
+        write_target(output)  # a usage error now, before the export's work, if it cannot be
     text = export_text(args.kb, args.format)
     if output is not None:
         write_atomic(output, text)
@@ -439,7 +439,12 @@ def build_parser() -> argparse.ArgumentParser:
         "Export the KB (with derived verdicts) as Turtle, N-Triples or JSON-LD.",
     )
     p.add_argument("--format", choices=("ttl", "nt", "jsonld"), default="ttl")
-    p.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write to FILE (a regular file; a symlink is followed) instead of stdout; - is stdout",
+    )
     p.add_argument("--kb", action="append", metavar="PATH", help="KB to export (default: bundled)")
 
     from kb import serve_cli, site_cli

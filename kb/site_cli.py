@@ -4,14 +4,20 @@
 KB to build from reaches the gen-files script through ``$KB_PATH``. The KB is checked first,
 so a bad KB is reported as a list of problems (exit 1) and a missing path as a usage error
 (exit 2) before mkdocs runs, leaving an existing output folder as it was.
+
+The output folder is the user's: the site is built into a fresh folder beside it, and only
+a successful build replaces it. A folder is replaced only when it is empty or holds a
+previous build (marked by :data:`MARKER`), and never when it holds the KB or the project.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +32,8 @@ KB_VALIDATED_VARIABLE = "KB_SITE_VALIDATED"
 ROOT = site_sources()
 CONFIG = ROOT / "mkdocs.yml"
 DEFAULT_OUT = Path("site-build")  # in the current folder, never inside an installed package
+#: The file that marks a folder as a site ``kb site build`` made (so it may replace it).
+MARKER = ".kb-site-build"
 
 
 def site_environment(kb_paths: list[str] | None, validated: bool = False) -> dict[str, str]:
@@ -53,7 +61,9 @@ def site_environment(kb_paths: list[str] | None, validated: bool = False) -> dic
     return env
 
 
-def mkdocs_command(verb: str, out: str | None = None, extra: list[str] | None = None) -> list[str]:
+def mkdocs_command(
+    verb: str, out: str | Path | None = None, extra: list[str] | None = None
+) -> list[str]:
     if not CONFIG.is_file():
         raise UsageError(f"{CONFIG}: not found; reinstall inner-alignment-kb or use a checkout")
     command = [sys.executable, "-m", "mkdocs", verb, "-f", str(CONFIG)]
@@ -73,11 +83,59 @@ def check_kb(kb_paths: list[str] | None) -> None:
     loader.load(kb_paths or None)
 
 
+def check_out(out: Path, kb_paths: list[str] | None) -> None:
+    """Refuse an output folder that a build would wrongly replace (a usage error)."""
+    from kb.paths import DATA_DIR
+
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out}: not a folder")
+    held = [(ROOT, "the project"), (DATA_DIR.resolve(), "the bundled KB")]
+    held += [(Path(p).resolve(), f"the KB being built ({p})") for p in kb_paths or []]
+    for path, what in held:
+        if path == out or out in path.parents:
+            raise UsageError(f"--out {out}: it holds {what}; kb site build never replaces it")
+    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
+        raise UsageError(
+            f"--out {out}: the folder is not empty and is not a site kb built (no {MARKER} "
+            "in it); kb site build replaces only such folders: choose a new or empty one"
+        )
+
+
 def build(kb_paths: list[str] | None = None, out: str | None = None) -> int:
-    """Check the KB, then build the site; return mkdocs' exit code (0: the strict build passed)."""
-    command = mkdocs_command("build", out)
+    """Check the KB and the output folder, build the site beside it, and put it in place
+    only if the strict build passed; return mkdocs' exit code (0: it passed)."""
+    target = Path(out or DEFAULT_OUT).resolve()
+    mkdocs_command("build", target)  # a usage error here when mkdocs.yml is missing
+    check_out(target, kb_paths)
     check_kb(kb_paths)
-    return subprocess.call(command, env=site_environment(kb_paths, validated=True), cwd=ROOT)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.building-"))
+    try:
+        code = subprocess.call(
+            mkdocs_command("build", staging),
+            env=site_environment(kb_paths, validated=True),
+            cwd=ROOT,
+        )
+        if code == 0:
+            (staging / MARKER).write_text(
+                "Built by `kb site build`, which replaces this folder on the next build.\n",
+                encoding="utf-8",
+            )
+            _replace(target, staging)
+        return code
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _replace(target: Path, staging: Path) -> None:
+    """Put the new build at ``target``; the old one (checked by :func:`check_out`) goes."""
+    old = None
+    if target.exists():
+        old = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.old-"))
+        os.replace(target, old / "site")
+    os.replace(staging, target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def cmd_site_build(args: argparse.Namespace) -> int:

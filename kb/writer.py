@@ -8,6 +8,8 @@ old one only once complete, so a failed save leaves the old file intact.
 from __future__ import annotations
 
 import os
+import re
+import stat
 import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -95,38 +97,83 @@ def turtle(entities: Iterable[Entity]) -> str:
     return prefix_block() + "".join("\n" + block for block in blocks)
 
 
+class CannotWrite(UsageError, OSError):
+    """A save that could not happen (the path is not a regular file, is read-only, or the
+    system refused); the old file, if any, is intact."""
+
+
+def write_target(path: Path) -> Path:
+    """Where a save to ``path`` writes: ``path`` itself, or the file a symlink points to
+    (the link stays a link). Raises :class:`CannotWrite` for anything but a regular file or
+    a new path, and for a read-only file."""
+    target = Path(os.path.realpath(path))
+    try:
+        status = os.stat(target)
+    except FileNotFoundError:
+        if not target.parent.is_dir():
+            raise CannotWrite(f"cannot write {path}: no such folder {target.parent}") from None
+        return target
+    except OSError as error:
+        raise CannotWrite(f"cannot write {path}: {error.strerror}") from None
+    if not stat.S_ISREG(status.st_mode):
+        raise CannotWrite(
+            f"cannot write {path}: it is {_kind(status.st_mode)}, not a regular file "
+            "(kb saves only to regular files; use standard output for a pipe)"
+        )
+    if not status.st_mode & 0o222 or not os.access(target, os.W_OK):
+        raise CannotWrite(f"cannot write {path}: the file is read-only; left as it was")
+    return target
+
+
+def _kind(mode: int) -> str:
+    kinds = [
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISFIFO, "a pipe (FIFO)"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ]
+    return next((name for test, name in kinds if test(mode)), "a special file")
+
+
 def write_atomic(path: Path, text: str | bytes) -> None:
     """Replace ``path`` with ``text`` only once the new content is fully on disk.
 
     The content goes to a temporary file in the same folder, which is flushed, synced and
-    renamed over ``path``; on any failure the temporary file is removed and ``path`` is
-    left as it was. A replaced file keeps its permission bits. A failure raises
-    :class:`~kb.errors.UsageError` ("cannot write FILE: reason").
+    renamed over the file; on any failure the temporary file is removed and the file is
+    left as it was. A replaced file keeps its permission bits. Only regular files are
+    written: a symlink is written through to its target, and a folder, device, FIFO or
+    read-only file at ``path`` is a :class:`CannotWrite` (a usage error naming the path),
+    as is any error of the system (disk full, permission).
     """
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    target = write_target(path)
+    existed = target.exists()
     try:
-        _replace(path, text.encode("utf-8") if isinstance(text, str) else text)
-    except OSError as error:
-        raise UsageError(f"cannot write {path}: {error.strerror or error}") from error
-
-
-def _replace(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        mode = path.stat().st_mode & 0o7777
+        mode = target.stat().st_mode & 0o7777
     except FileNotFoundError:
         umask = os.umask(0)
         os.umask(umask)
         mode = 0o666 & ~umask
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    temporary = None
     try:
+        handle, temporary = tempfile.mkstemp(
+            dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
+        )
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(temporary, mode)
-        os.replace(temporary, path)
+        os.replace(temporary, target)
+    except OSError as error:
+        if temporary:
+            Path(temporary).unlink(missing_ok=True)
+        reason = (error.strerror or str(error)) + ("; the old file is intact" if existed else "")
+        raise CannotWrite(f"cannot write {path}: {reason}") from None
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        if temporary:
+            Path(temporary).unlink(missing_ok=True)
         raise
 
 
@@ -149,37 +196,68 @@ def save(
     # Serialise every file before writing any, so an entity that cannot be written (say, a
     # string with a lone surrogate) stops the save before a single file has changed.
     rendered = {path: turtle(members).encode("utf-8") for path, members in sorted(plan.items())}
+    for path in rendered:
+        path.parent.mkdir(parents=True, exist_ok=True)
     for path, data in rendered.items():
         write_atomic(path, data)
     return sorted(rendered)
 
 
-def _has_comments(data: bytes) -> bool:
-    return any(line.lstrip().startswith(b"#") for line in data.splitlines())
+#: Turtle's strings, IRIs and escapes (skipped) and its comments (found).
+_TURTLE_LEXEME = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n\r]|\\.)*"'
+    r"|'(?:[^'\\\n\r]|\\.)*'"
+    r'|<[^<>"{}|^`\\\x00-\x20]*>'
+    r"|\\."
+    r"|(?P<comment>#)"
+)
+
+
+def comment_lines(data: bytes) -> list[int]:
+    """The lines (1-based) where a ``#`` comment starts, outside strings and IRIs."""
+    text = data.decode("utf-8", errors="replace")
+    return [
+        text.count("\n", 0, match.start()) + 1
+        for match in _TURTLE_LEXEME.finditer(text)
+        if match.group("comment")
+    ]
 
 
 def fmt(paths: list[str | Path] | None = None, check: bool = False) -> tuple[list[Path], list[str]]:
-    """Rewrite KB files in canonical form; return (files not canonical, notes).
+    """Rewrite KB files in canonical form; return (files rewritten, or that would be with
+    ``check``; notes on files left as they are).
 
     The KB is validated first: an invalid KB raises :class:`kb.errors.InvalidKB` and no file
-    is touched. With ``check`` nothing is written. Bytes are compared, so line endings and a
-    byte-order mark count as differences.
+    is touched. A file with ``#`` comments is never rewritten (canonical form has none, and
+    a comment is the author's): a note says why. With ``check`` nothing is written. Bytes
+    are compared, so line endings and a byte-order mark count as differences.
     """
     from kb.loader import load
 
     loaded = load(paths)
     origins = {slug: Path(origin.file) for slug, origin in loaded.origins.items()}
     folder = loaded.files[0].parent
-    changed: list[Path] = []
+    rewrites: dict[Path, bytes] = {}
     notes: list[str] = []
     for path, members in sorted(files_for(loaded.entities, origins, folder).items()):
         data = turtle(members).encode("utf-8")
         old = path.read_bytes()
         if old == data:
             continue
-        changed.append(path)
-        if _has_comments(old):
-            notes.append(f"{path}: comments are not kept in canonical form; use rdfs:comment")
-        if not check:
+        lines = comment_lines(old)
+        if lines:
+            shown = ", ".join(str(n) for n in lines[:5]) + (", ..." if len(lines) > 5 else "")
+            notes.append(
+                f"{path}: not rewritten: it has # comments (line {shown}), which canonical "
+                "form cannot keep; move them into rdfs:comment or delete them, then run kb fmt"
+            )
+        else:
+            rewrites[path] = data
+    if not check:
+        for path in rewrites:  # every file writable (a usage error otherwise) before any write
+            write_target(path)
+        for path, data in rewrites.items():
             write_atomic(path, data)
-    return changed, notes
+    return list(rewrites), notes

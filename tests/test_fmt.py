@@ -103,13 +103,23 @@ def test_fmt_normalises_bom_and_line_endings(tmp_path: Path, kb_cli) -> None:
     assert kb_cli("fmt", "--check", str(path)).returncode == 0
 
 
-def test_fmt_warns_that_comments_go(kb_copy: Path, kb_cli) -> None:
+def test_fmt_never_deletes_comments(kb_copy: Path, kb_cli) -> None:
+    """A file with comments is left as it is, with a note saying why (exit 1); a # inside
+    a string or an IRI is not a comment."""
     path = kb_copy / "terms.ttl"
-    path.write_text("# a comment\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    text = path.read_text(encoding="utf-8").replace(" .\n", " . # why this term\n", 1)
+    path.write_text("# a comment\n\n" + text, encoding="utf-8")
+    before = path.read_bytes()
+    for args in (("fmt", str(kb_copy)), ("fmt", "--check", str(kb_copy))):
+        result = kb_cli(*args)
+        assert result.returncode == 1, result.stdout + result.stderr
+        assert "not rewritten: it has # comments (line 1, " in result.stderr
+        assert path.read_bytes() == before
+    other = kb_copy / "researchers.ttl"
+    other.write_text(other.read_text(encoding="utf-8") + "\n\n", encoding="utf-8")
     result = kb_cli("fmt", str(kb_copy))
-    assert result.returncode == 0
-    assert "comments are not kept" in result.stderr
-    assert path.read_bytes() == (DATA / "terms.ttl").read_bytes()
+    assert f"reformatted {other}" in result.stdout  # the files without comments still are
+    assert other.read_bytes() == (DATA / "researchers.ttl").read_bytes()
 
 
 def test_fmt_usage_error(kb_cli, tmp_path: Path) -> None:

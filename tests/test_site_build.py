@@ -253,6 +253,7 @@ def old_site(tmp_path: Path) -> Path:
     out = tmp_path / "old-site"
     out.mkdir()
     (out / "index.html").write_text("earlier build", encoding="utf-8")
+    (out / site_cli.MARKER).write_text("", encoding="utf-8")
     return out
 
 
@@ -265,7 +266,7 @@ def test_site_build_on_invalid_kb_lists_problems_and_keeps_output(old_site):
     assert any(line.endswith(problem) and "dangling-reference.ttl" in line for line in lines)
     assert "1 problem in the knowledge base" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
-    assert sorted(p.name for p in old_site.iterdir()) == ["index.html"]
+    assert sorted(p.name for p in old_site.iterdir()) == [site_cli.MARKER, "index.html"]
     assert (old_site / "index.html").read_text(encoding="utf-8") == "earlier build"
 
 
