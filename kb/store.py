@@ -30,15 +30,17 @@ _FACTS_QUERY = (
     + " ".join(f"?scenario <{expand(fact.curie)}> ?{fact.name} ." for fact in FACTS)
     + " }"
 )
-_STATED_QUERY = (
-    sparql_prefixes()
-    + """
-SELECT ?verdict ?scenario ?approach ?basis WHERE {
-  ?verdict a kb:Verdict ; kb:scenario ?scenario ; kb:approach ?approach .
-  OPTIONAL { ?verdict kb:basis ?basis }
-}"""
+_STATED_QUERY = sparql_prefixes() + (
+    "SELECT ?verdict ?scenario ?approach ?basis WHERE {{ ?verdict a {} ; {} ?scenario ; "
+    "{} ?approach . OPTIONAL {{ ?verdict {} ?basis }} }}"
+).format(
+    KIND_BY_NAME["Verdict"].rdf_type,
+    *(VERDICT_FIELDS[name].curie for name in ("scenario", "approach", "basis")),
 )
-_APPROACHES_QUERY = sparql_prefixes() + "SELECT ?approach WHERE { ?approach a kb:Approach }"
+_APPROACHES_QUERY = (
+    sparql_prefixes()
+    + f"SELECT ?approach WHERE {{ ?approach a {KIND_BY_NAME['Approach'].rdf_type} }}"
+)
 _BOOLEAN = ox.NamedNode(XSD + "boolean")
 
 

@@ -374,7 +374,7 @@ class StoreBackend(LocalBackend):
     """The engine's local backend over a store that is already loaded."""
 
     def __init__(self, store: ox.Store):
-        self.store = store
+        super().__init__(store=store)
 
 
 # --- named questions ----------------------------------------------------------------------
