@@ -1,11 +1,13 @@
 """Benchmark the site build: time, page count, site size and largest page.
 
-    python scripts/bench_site.py [--entities 10000] [--keep DIR]
+    python scripts/bench_site.py [--entities 10000] [--keep DIR] [--weight]
 
 Builds the site of the bundled KB and of a synthetic KB of about ``--entities`` entities
 (written by ``scripts/gen_synthetic.py``), each with ``kb site build`` (a strict mkdocs
 build), and prints one line of figures per KB. The build's own progress shows on stderr.
-Targets (issue 4): under 2 minutes for 10,000 entities, no page over 500 KB.
+Targets (issue 4): under 2 minutes for 10,000 entities, no page over 500 KB. With
+``--weight``, also what a reader's browser transfers for a page of the bundled KB's site
+and the home page's load time on slow 4G (``scripts/page_weight.py``; targets 150 KB, 1.5 s).
 """
 
 from __future__ import annotations
@@ -70,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--entities", type=int, default=10_000)
     parser.add_argument("--keep", type=Path, help="build here and keep the output")
+    parser.add_argument("--weight", action="store_true", help="measure page weight too")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="kb-bench-") as temporary:
         work = args.keep or Path(temporary)
@@ -79,7 +82,12 @@ def main(argv: list[str] | None = None) -> int:
             measure("bundled KB", None, work / "site-bundled"),
             measure(f"synthetic {args.entities}", kb, work / "site-synthetic"),
         ]
-    ok = True
+        if args.weight:
+            sys.path.insert(0, str(ROOT / "scripts"))
+            import page_weight
+
+            weight_ok = page_weight.bench(work / "site-bundled")
+    ok = weight_ok if args.weight else True
     for row in rows:
         print("  ".join(f"{key}={value}" for key, value in row.items()))
         if row["largest_page_kb"] * 1024 > PAGE_LIMIT:
