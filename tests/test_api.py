@@ -140,3 +140,30 @@ def test_local_queries_never_fetch(k: KnowledgeBase) -> None:
 def test_syntax_error_positions_are_the_users(k: KnowledgeBase) -> None:
     with pytest.raises(UsageError, match=r"error at 2:"):
         k.sparql("SELECT *\nWHERE { ?s ?p }")
+
+
+def test_load_parses_each_file_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One load path: the models and the query store come from one parse of each file."""
+    import kb.dataset
+    import kb.store
+    from kb.paths import turtle_files
+
+    parsed: list[int] = []
+    real_parse = ox.parse
+
+    def counting_parse(*args, **kwargs):  # type: ignore[no-untyped-def]
+        parsed.append(1)
+        return real_parse(*args, **kwargs)
+
+    def no_second_load(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("the validated path must not bulk-load the files again")
+
+    monkeypatch.setattr(ox, "parse", counting_parse)
+    monkeypatch.setattr(kb.dataset, "load_store", no_second_load)
+    monkeypatch.setattr(kb.store, "load_store", no_second_load)
+    k = KnowledgeBase.load()
+    assert len(parsed) == len(turtle_files())
+    derived = [v for v in k.all(Verdict) if v.basis == "derived"]
+    assert derived and {r.id for r in k.verdicts() if r.basis == "derived"} == {
+        v.id for v in derived
+    }

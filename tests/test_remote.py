@@ -68,6 +68,20 @@ def test_entities_same_as_local(local: KnowledgeBase, remote: KnowledgeBase) -> 
     assert remote.get("example-3") == local.get("example-3")
 
 
+def test_triples_same_as_local(local: KnowledgeBase, remote: KnowledgeBase) -> None:
+    """What the site's downloads read: the same triples, whichever backend answers."""
+    import pyoxigraph as ox
+
+    def canonical(triples: list[ox.Triple]) -> ox.Dataset:
+        dataset = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+        dataset.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
+        return dataset
+
+    here, there = local.triples(), remote.triples()
+    assert len(there) == len(here)
+    assert canonical(there) == canonical(here)
+
+
 @pytest.mark.parametrize(
     "argv",
     [

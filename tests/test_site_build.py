@@ -376,3 +376,14 @@ def test_a_kind_without_a_page_module_gets_a_fields_page(monkeypatch) -> None:
     assert isinstance(page, str)
     assert "**Description:**" in page and "**Authors:**" in page
     assert "argument/index.md" in written
+
+
+def test_the_page_step_does_not_validate_again_after_kb_site_build() -> None:
+    """`kb site build` validates, then tells the mkdocs step so; that step only reads."""
+    from kb.errors import InvalidKB
+    from kb.sitegen.data import SiteData
+
+    assert site_cli.site_environment(None, validated=True)[KB_VALIDATED_VARIABLE] == "1"
+    with pytest.raises(InvalidKB):
+        SiteData.load([INVALID])
+    assert SiteData.load([INVALID], validate=False).kb.entities  # read, not checked
