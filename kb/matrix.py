@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kb.output import clean, table, terminal_width, wrap
+from kb.schema_table import VERDICT_LOOKS
 
 #: The marks a cell may carry, with the letter the terminal table uses and their meaning.
 MARKS = {
@@ -26,12 +27,7 @@ MARKS = {
     "implied": ("i", "plainly implied by the essay, not said in so many words"),
 }
 #: The verdict values with their symbols and short forms, in the legend's order.
-VALUES = {
-    "inner-aligned": ("✔", "aligned"),
-    "inner-misaligned": ("✘", "misaligned"),
-    "uncertain": ("?", "uncertain"),
-    "not-applicable": ("∅", "n/a"),
-}
+VALUES = {value: (look.symbol, look.short) for value, look in VERDICT_LOOKS.items()}
 #: The mark on a row whose verdicts differ between approaches.
 DISAGREE = "≠"
 

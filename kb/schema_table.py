@@ -195,6 +195,27 @@ BASES: tuple[str, ...] = get_args(Basis)
 OBJECTIVE_KINDS: tuple[str, ...] = get_args(ObjectiveKind)
 
 
+@dataclass(frozen=True)
+class VerdictLook:
+    """How the site and the terminal show one verdict value."""
+
+    symbol: str
+    #: In narrow terminal tables.
+    short: str
+    #: Its colour on a terminal (a style of :data:`kb.output.STYLES`).
+    style: str
+
+
+#: Every verdict value's look, in the order legends list them (a test checks that every
+#: value of :data:`VerdictValue` has one).
+VERDICT_LOOKS: dict[str, VerdictLook] = {
+    "inner-aligned": VerdictLook("✔", "aligned", "green"),
+    "inner-misaligned": VerdictLook("✘", "misaligned", "red"),
+    "uncertain": VerdictLook("?", "uncertain", "yellow"),
+    "not-applicable": VerdictLook("∅", "n/a", "dim"),
+}
+
+
 # --- the verdict's fields ------------------------------------------------------------------
 
 #: The predicate of each field of :class:`kb.models.Verdict`, which annotates its fields

@@ -14,15 +14,11 @@ from typing import Any
 import pyoxigraph as ox
 
 from kb.output import cell, paint, paragraph, table, terminal_width
+from kb.schema_table import VERDICT_LOOKS
 from kb.vocab import iri
 
 #: The style of each verdict value when colour is on (the words are always printed).
-VERDICT_STYLES = {
-    "inner-aligned": "green",
-    "inner-misaligned": "red",
-    "uncertain": "yellow",
-    "not-applicable": "dim",
-}
+VERDICT_STYLES = {value: look.style for value, look in VERDICT_LOOKS.items()}
 
 
 def verdict_style(value: str) -> str | None:

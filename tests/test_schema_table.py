@@ -35,6 +35,12 @@ def test_verdict_fields_use_the_table_predicates() -> None:
     assert get_args(VerdictValue) == VERDICT_VALUES
 
 
+def test_every_verdict_value_has_its_look() -> None:
+    from kb.schema_table import VERDICT_LOOKS
+
+    assert set(VERDICT_LOOKS) == set(VERDICT_VALUES)
+
+
 def test_scenario_facts_are_the_table_rows() -> None:
     found = [(s.name, s.predicate, s.description) for s in specs(ScenarioFacts)]
     assert found == [(f.name, expand(f.curie), f.description) for f in FACTS]

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from kb.models import Entity, Quote, Source, Verdict
+from kb.schema_table import VERDICT_LOOKS
 from kb.sitegen.data import SiteData, folder_of, page_path
 from kb.sitegen.escape import code, md
 from kb.vocab import iri
@@ -22,12 +23,7 @@ SITE_NAME = "Inner alignment KB"
 LIST_LIMIT = 200
 
 #: The verdict values with their symbols, in the order the legend lists them.
-VERDICT_SYMBOLS = {
-    "inner-aligned": "✔",
-    "inner-misaligned": "✘",
-    "uncertain": "?",
-    "not-applicable": "∅",
-}
+VERDICT_SYMBOLS = {value: look.symbol for value, look in VERDICT_LOOKS.items()}
 #: The mark on a scenario whose verdicts differ between approaches.
 DISAGREE = '<span class="kb-disagree">approaches disagree</span>'
 
