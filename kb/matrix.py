@@ -8,10 +8,6 @@ and each row whether the approaches disagree. Pure Python: no pydantic.
 
 from __future__ import annotations
 
-import csv
-import html
-import io
-import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -277,6 +273,9 @@ def to_rows(matrix: Matrix) -> list[dict[str, Any]]:
 
 
 def to_csv(matrix: Matrix) -> str:
+    import csv
+    import io
+
     buffer = io.StringIO()
     columns = ["scenario", "label", *(a for a, _ in matrix.approaches), "disagree"]
     writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
@@ -287,6 +286,8 @@ def to_csv(matrix: Matrix) -> str:
 
 
 def to_json(matrix: Matrix) -> str:
+    import json
+
     data = {
         "approaches": [{"id": a, "label": label} for a, label in matrix.approaches],
         "rows": [
@@ -328,6 +329,8 @@ def to_markdown(matrix: Matrix) -> str:
 
 def to_html(matrix: Matrix) -> str:
     """An HTML table for notebooks; every KB text is escaped."""
+    import html
+
     e = html.escape
     head = "".join(f"<th>{e(label)}</th>" for _, label in matrix.approaches)
     body = []
