@@ -16,7 +16,7 @@ from kb.models import (
     Verdict,
 )
 from kb.sitegen.data import SiteData, page_path
-from kb.sitegen.escape import external_link, html_text, md
+from kb.sitegen.escape import external_link, html_text, md, squash
 from kb.sitegen.render import (
     Links,
     Page,
@@ -40,10 +40,43 @@ BIBTEX_TYPES = {
 }
 
 
+#: LaTeX's special characters in text, as commands that print them.
+_BIB_SPECIAL = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "&": r"\&",
+    "%": r"\%",
+    "#": r"\#",
+    "_": r"\_",
+    "$": r"\$",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
+_BIB_PATTERN = re.compile("|".join(re.escape(c) for c in _BIB_SPECIAL))
+
+
 def _bib_value(text: str) -> str:
-    """A BibTeX field value: one line, braces and backslashes neutralised."""
-    flat = " ".join(str(text).split())
-    return re.sub(r"[{}\\]", "", flat)
+    """A BibTeX text field: one line, every LaTeX special character printed as itself."""
+    flat = squash(text)
+    return _BIB_PATTERN.sub(lambda m: _BIB_SPECIAL[m.group(0)], flat)
+
+
+def _bib_url(text: str) -> str:
+    """A URL field: kept as typed (the url package prints it verbatim) but for braces,
+    which would end the field, and whitespace, percent-encoded."""
+    flat = squash(text)
+    return flat.replace("{", "%7B").replace("}", "%7D").replace(" ", "%20")
+
+
+def _bib_name(name: str) -> str:
+    """One author: a name that contains " and " (an organisation) is braced, so BibTeX
+    keeps it whole instead of reading two authors."""
+    value = _bib_value(name)
+    return "{" + value + "}" if re.search(r"\band\b", value, re.IGNORECASE) else value
+
+
+_BIB_FORMAT = {"url": _bib_url, "eprint": _bib_url}
 
 
 def bibtex(data: SiteData, source: Source) -> str:
@@ -54,7 +87,7 @@ def bibtex(data: SiteData, source: Source) -> str:
         person = data.get(author)
         names.append(person.display_label if isinstance(person, Researcher) else author)
     if names:
-        fields.append(("author", " and ".join(names)))
+        fields.append(("author", " and ".join(_bib_name(n) for n in names)))
     if source.date:
         fields.append(("year", source.date[:4]))
         if len(source.date) >= 7:
@@ -79,7 +112,10 @@ def bibtex(data: SiteData, source: Source) -> str:
     if notes:
         fields.append(("annote", "; ".join(notes)))
     kind = BIBTEX_TYPES.get(source.work_type, "misc")
-    body = ",\n".join(f"  {name} = {{{_bib_value(value)}}}" for name, value in fields)
+    body = ",\n".join(
+        f"  {name} = {{{value if name == 'author' else _BIB_FORMAT.get(name, _bib_value)(value)}}}"
+        for name, value in fields
+    )
     return f"@{kind}{{{source.id},\n{body}\n}}\n"
 
 
