@@ -12,7 +12,7 @@ import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
 import pytest
 from conftest import ROOT
@@ -217,3 +217,42 @@ def test_hostile_kb_runs_no_script_in_chromium(browser, hostile_site):
         page.close()
     assert len(pages) > 20
     assert dialogs == [] and problems == {}
+
+
+def test_a_quote_links_to_its_place_in_the_essay(browser, server, tmp_path):
+    """The essay link under a quote carries a text fragment that Chromium finds in the
+    essay: served here from the essay's text, at the same path as online."""
+    import html
+    from urllib.parse import urlparse
+
+    from conftest import ESSAY
+
+    visit = Visit(browser, server + "scenario/example-3/")
+    try:
+        link = visit.page.locator("blockquote a", has_text="read it in the essay").first
+        href = link.get_attribute("href")
+    finally:
+        visit.close()
+    online = urlparse(href)
+    assert online.scheme == "https" and online.fragment.startswith(":~:text=")
+    essay = tmp_path / online.path.strip("/") / "index.html"
+    essay.parent.mkdir(parents=True)
+    lines = ESSAY.read_text(encoding="utf-8").splitlines()
+    paragraphs = "".join(f"<p>{html.escape(line)}</p>\n" for line in lines if line.strip())
+    essay.write_text(f"<!doctype html><meta charset=utf-8><body>{paragraphs}", "utf-8")
+    with static_server(tmp_path) as local:
+        page = browser.new_page(viewport={"width": 800, "height": 600})
+        try:
+            page.goto(f"{local}{online.path.lstrip('/')}/#{online.fragment}")
+            page.wait_for_function("scrollY > 0", timeout=5000)  # scrolled to the quote
+            start = unquote(online.fragment.removeprefix(":~:text=").split(",")[0])
+            shown = page.evaluate(
+                """start => [...document.querySelectorAll("p")].some(p => {
+                    const box = p.getBoundingClientRect();
+                    return p.textContent.includes(start) && box.top >= 0 && box.top < innerHeight;
+                })""",
+                start,
+            )
+            assert shown, start
+        finally:
+            page.close()

@@ -9,11 +9,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from urllib.parse import quote as percent_encode
 
 from kb.models import Entity, Quote, Source, Verdict
 from kb.schema_table import VERDICT_LOOKS
 from kb.sitegen.data import SiteData, folder_of, page_path
-from kb.sitegen.escape import code, md
+from kb.sitegen.escape import code, external_link, md
 from kb.vocab import iri
 
 #: The site's name in citations (as ``site_name`` in mkdocs.yml).
@@ -280,6 +281,30 @@ def in_author_order(data: SiteData, people: list[str], source_id: str | None) ->
     return sorted(people, key=lambda p: (order.index(p) if p in order else len(order), p))
 
 
+def text_fragment(text: str, words: int = 5) -> str:
+    """A URL text fragment (``#:~:text=``) that finds ``text`` in a page: the whole text
+    when short, else its first and last words (``start,end``), percent-encoded."""
+
+    def encode(part: str) -> str:
+        return percent_encode(part, safe="").replace("-", "%2D")
+
+    tokens = text.split()
+    if len(tokens) <= 2 * words:
+        return "#:~:text=" + encode(" ".join(tokens))
+    start, end = " ".join(tokens[:words]), " ".join(tokens[-words:])
+    return f"#:~:text={encode(start)},{encode(end)}"
+
+
+def in_the_essay(data: SiteData, quote: Quote) -> str | None:
+    """The quote's place in the primary source online (the essay's public URL and a text
+    fragment), when the quote is from the essay or quoted in it; else None."""
+    for source_id in (quote.source, quote.quoted_in):
+        source = data.get(source_id) if source_id else None
+        if isinstance(source, Source) and source.primary and source.url:
+            return source.url + text_fragment(quote.text)
+    return None
+
+
 def quote_block(data: SiteData, links: Links, quote_id: str | None) -> str:
     """A quote with its provenance: author(s), source, locator and where it was quoted."""
     if quote_id is None:
@@ -300,4 +325,6 @@ def quote_block(data: SiteData, links: Links, quote_id: str | None) -> str:
         if quote.quoted_in_locator:
             parts.append(f"({md(quote.quoted_in_locator)})")
     parts.append("· " + links.to(quote.id, "quote page"))
+    if (online := in_the_essay(data, quote)) is not None:
+        parts.append("· " + external_link(online, "read it in the essay"))
     return f"\n> “{md(quote.text)}”\n>\n> — {' '.join(parts)}\n"
