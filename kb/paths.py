@@ -13,6 +13,13 @@ from kb.errors import UsageError
 DATA_DIR = Path(__file__).parent / "data"
 QUESTIONS_DIR = Path(__file__).parent / "questions"
 
+#: The KB the site's page generator builds from (paths separated by ``os.pathsep``);
+#: ``kb site build --kb`` sets it for the mkdocs step.
+KB_PATH_VARIABLE = "KB_PATH"
+#: Set to 1 by ``kb site build``, which validated the KB before running mkdocs: the pages
+#: are then generated without validating it again.
+KB_VALIDATED_VARIABLE = "KB_SITE_VALIDATED"
+
 
 def turtle_files(paths: Sequence[str | Path] | None = None) -> list[Path]:
     """The Turtle files named by ``paths`` (files or folders of ``*.ttl``); default: bundled KB."""

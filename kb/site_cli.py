@@ -22,12 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from kb.errors import UsageError
+from kb.paths import KB_PATH_VARIABLE, KB_VALIDATED_VARIABLE
 from kb.project import site_sources
-
-#: The variables site/gen_pages.py reads (kb.sitegen.data.KB_PATH_VARIABLE and
-#: KB_VALIDATED_VARIABLE; not imported here, so that ``kb --help`` stays fast).
-KB_PATH_VARIABLE = "KB_PATH"
-KB_VALIDATED_VARIABLE = "KB_SITE_VALIDATED"
 
 ROOT = site_sources()
 CONFIG = ROOT / "mkdocs.yml"

@@ -16,8 +16,9 @@ import mkdocs_gen_files
 from mkdocs.exceptions import PluginError
 
 from kb.errors import InvalidKB, KBError
+from kb.paths import KB_PATH_VARIABLE
 from kb.sitegen.build import generate
-from kb.sitegen.data import KB_PATH_VARIABLE, kb_paths_from_env, validated_by_caller
+from kb.sitegen.data import kb_paths_from_env, validated_by_caller
 
 
 def _write(path: str, content: str | bytes) -> None:

@@ -18,9 +18,9 @@ from conftest import FIXTURES, ROOT, build_site
 
 from kb import KnowledgeBase, site_cli
 from kb.models import KINDS, Source, Term
+from kb.paths import KB_PATH_VARIABLE, KB_VALIDATED_VARIABLE
 from kb.questions import registry
 from kb.sitegen import cookbook
-from kb.sitegen.data import KB_PATH_VARIABLE, KB_VALIDATED_VARIABLE
 from kb.sitegen.render import LEGEND, VERDICT_SYMBOLS, verdict_badge, verdict_mark
 from kb.vocab import iri
 
@@ -284,8 +284,6 @@ def test_site_build_without_kb_ignores_exported_kb_path(tmp_path):
     result = build_site(out, env={KB_PATH_VARIABLE: str(INVALID)})
     assert result.returncode == 0, result.stdout + result.stderr
     assert (out / "term" / "mesa-optimizer" / "index.html").is_file()
-    assert site_cli.KB_PATH_VARIABLE == KB_PATH_VARIABLE
-    assert site_cli.KB_VALIDATED_VARIABLE == KB_VALIDATED_VARIABLE
     assert KB_VALIDATED_VARIABLE not in site_cli.site_environment(None)
     assert KB_PATH_VARIABLE not in site_cli.site_environment(None)
     assert site_cli.site_environment([str(INVALID)])[KB_PATH_VARIABLE] == str(INVALID.resolve())

@@ -20,12 +20,9 @@ from kb.api import KnowledgeBase
 from kb.mapping import specs
 from kb.matrix import approach_rank, essay_order
 from kb.models import KINDS, Approach, Entity, Scenario, Verdict
+from kb.paths import KB_PATH_VARIABLE, KB_VALIDATED_VARIABLE
 
 E = TypeVar("E", bound=Entity)
-KB_PATH_VARIABLE = "KB_PATH"
-#: Set to 1 by ``kb site build``, which validated the KB before running mkdocs: the pages
-#: are then generated without validating it again.
-KB_VALIDATED_VARIABLE = "KB_SITE_VALIDATED"
 
 
 def validated_by_caller() -> bool:
