@@ -25,7 +25,14 @@ EXIT_INTERNAL = 70  # EX_SOFTWARE in sysexits.h
 BUG_REPORT = "this is a bug, please report it (KB_DEBUG=1 shows the traceback)"
 
 
-def _out(text: str) -> None:
+def _out(text: str, coloured: bool = False) -> None:
+    """Write to standard output. On a terminal, control characters in any format (CSV,
+    JSON, Turtle) are shown escaped, so KB text never drives the terminal; ``coloured``
+    text has had its KB strings escaped already and carries the tool's own colours."""
+    if not coloured and sys.stdout.isatty():
+        from kb.output import clean
+
+        text = clean(text)
     sys.stdout.write(text)
 
 
@@ -144,7 +151,7 @@ def cmd_verdicts(args: argparse.Namespace) -> int:
         from kb.output import colour_enabled
         from kb.views import verdicts_text
 
-        _out(verdicts_text(backend, rows, args.scenario, colour_enabled()))
+        _out(verdicts_text(backend, rows, args.scenario, colour_enabled()), coloured=True)
     else:
         _out(render(rows, args.format))
     return EXIT_OK
@@ -157,7 +164,7 @@ def cmd_matrix(args: argparse.Namespace) -> int:
     if args.format == "table":
         from kb.output import colour_enabled
 
-        _out(matrix.to_text(found, colour_enabled()))
+        _out(matrix.to_text(found, colour_enabled()), coloured=True)
     else:
         _out(matrix.RENDERERS[args.format](found))
     return EXIT_OK
@@ -205,7 +212,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         from kb.card import card
         from kb.output import colour_enabled
 
-        _out(card(k.entities, entity, colour_enabled()))
+        _out(card(k.entities, entity, colour_enabled()), coloured=True)
     return EXIT_OK
 
 
@@ -246,7 +253,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
         from kb.output import colour_enabled
         from kb.views import classify_text
 
-        _out(classify_text(verdicts, colour_enabled()))
+        _out(classify_text(verdicts, colour_enabled()), coloured=True)
         return EXIT_OK
     rows = [
         {

@@ -7,6 +7,7 @@ codes (1 for problems found in the data, 2 for usage or input errors).
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -38,6 +39,30 @@ class Problem:
             "field": self.field,
             "message": self.message,
         }
+
+
+#: Characters that act on a terminal or hide in text: C0 controls, DEL, C1 controls, and
+#: the bidirectional and zero-width format characters that reorder or hide what is shown.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def escape_controls(text: str) -> str:
+    """``text`` with control characters written as visible escapes (``\\x1b``, ``\\u202e``);
+    tab and newline are kept."""
+    return _CONTROLS.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def excerpt(value: object, limit: int = 40) -> str:
+    """A short, escaped, quoted excerpt of a value for an error message: never the repr of
+    a large value (a string is cut to ``limit`` characters, a container named by its type)."""
+    if isinstance(value, str):
+        shown = escape_controls(value.replace("\n", "\\n").replace("\t", "\\t"))
+        if len(shown) > limit:
+            shown = shown[: limit - 1] + "…"
+        return f"'{shown}'"
+    if value is None or isinstance(value, bool | int | float):
+        return excerpt(repr(value), limit)[1:-1]
+    return f"a {type(value).__name__}"
 
 
 class KBError(Exception):

@@ -22,11 +22,11 @@ from typing import Any
 import pyoxigraph as ox
 from pydantic import ValidationError
 
-from kb.errors import InvalidKB, Problem
+from kb.errors import InvalidKB, Problem, UsageError, escape_controls
 from kb.fields import date_datatype
 from kb.mapping import FieldSpec, expected_datatypes, kind_by_type, spec_by_predicate, specs
 from kb.models import KINDS, Entity
-from kb.paths import turtle_files
+from kb.paths import read_kb_file, turtle_files
 from kb.vocab import ID, PREFIXES, RDF_FIRST, RDF_NIL, RDF_REST, RDF_TYPE, XSD
 
 _ID_LEN = len(ID)
@@ -160,9 +160,9 @@ def _load_file(path: Path, state: _State) -> None:
     name = str(path)
     problems = state.problems
     try:
-        data = path.read_bytes()
-    except OSError as error:
-        problems.append(Problem(name, None, None, None, f"cannot read: {error.strerror}"))
+        data = read_kb_file(path)
+    except UsageError as error:
+        problems.append(Problem(name, None, None, None, str(error)))
         state.unreadable.append(name)
         return
     if data.startswith(_BOM):
@@ -259,7 +259,14 @@ def _syntax_message(data: bytes, error: SyntaxError) -> str:
     except SyntaxError as trig_error:
         if "named graph" in str(trig_error.msg).lower():
             return _NAMED_GRAPHS
-    return f"Turtle syntax error: {error.msg}"
+    return f"Turtle syntax error: {_shortened(str(error.msg))}"
+
+
+def _shortened(message: str, longest: int = 16) -> str:
+    """The parser's message with each long word it quotes from the input cut short and
+    control characters escaped: an error never echoes a file's content (a secret, say)."""
+    words = (w if len(w) <= longest else w[: longest - 4] + "…" for w in message.split(" "))
+    return escape_controls(" ".join(words))[:300]
 
 
 def _subject_lines(text: str) -> tuple[dict[str, list[int]], dict[str, list[int]]]:

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal, get_args
 
-from kb.errors import UsageError
+from kb.errors import UsageError, excerpt
 from kb.vocab import expand
 
 
@@ -320,20 +320,21 @@ class Facts:
         if not isinstance(data, Mapping):
             raise UsageError("facts must be a mapping of field names to values")
         names = [fact.name for fact in FACTS]
-        unknown = sorted(set(data) - set(names))
+        unknown = sorted((key for key in data if key not in names), key=str)
         if unknown:
-            raise UsageError(f"unknown fact {unknown[0]!r}; the facts are {', '.join(names)}")
+            shown = excerpt(unknown[0])
+            raise UsageError(f"unknown fact {shown}; the facts are {', '.join(names)}")
         values: dict[str, Any] = {}
         for name in names:
             if name not in data:
                 raise UsageError(f"missing fact {name!r}")
             value = data[name]
-            if name == "objective":
-                if value not in OBJECTIVE_KINDS:
+            if name == "objective":  # checked by type first: never compare or show a big value
+                if not isinstance(value, str) or value not in OBJECTIVE_KINDS:
                     choices = " or ".join(repr(k) for k in OBJECTIVE_KINDS)
-                    raise UsageError(f"fact 'objective' must be {choices}, got {value!r}")
+                    raise UsageError(f"fact 'objective' must be {choices}, got {excerpt(value)}")
             elif not isinstance(value, bool):
-                raise UsageError(f"fact {name!r} must be true or false, got {value!r}")
+                raise UsageError(f"fact {name!r} must be true or false, got {excerpt(value)}")
             values[name] = value
         return cls(**values)
 

@@ -16,7 +16,7 @@ from typing import Any, cast
 import pyoxigraph as ox
 
 from kb.errors import UsageError
-from kb.paths import turtle_files
+from kb.paths import read_kb_file, turtle_files
 from kb.rules import derive
 from kb.schema_table import FACTS, KIND_BY_NAME, OBJECTIVE_KINDS, VERDICT_FIELDS, Facts
 from kb.vocab import RDF_TYPE, XSD, expand, iri, slug_of, sparql_prefixes
@@ -52,7 +52,11 @@ def load_store(paths: Sequence[str | Path] | None = None) -> ox.Store:
     store = ox.Store()
     for path in turtle_files(paths):
         try:
-            store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE)
+            data = read_kb_file(path)
+        except UsageError as error:
+            raise UsageError(f"{path}: {error}") from None
+        try:
+            store.bulk_load(data, format=ox.RdfFormat.TURTLE)
         except SyntaxError as error:
             raise UsageError(f"{path}:{error.lineno}: Turtle syntax error: {error.msg}") from None
     add_derived(store)

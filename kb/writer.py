@@ -17,6 +17,7 @@ from pathlib import Path
 from kb.errors import UsageError
 from kb.mapping import FieldSpec, entity_values, type_iri
 from kb.models import Entity
+from kb.paths import file_kind, read_kb_file
 from kb.vocab import PREFIXES, XSD
 
 _INDENT = "    "
@@ -117,23 +118,12 @@ def write_target(path: Path) -> Path:
         raise CannotWrite(f"cannot write {path}: {error.strerror}") from None
     if not stat.S_ISREG(status.st_mode):
         raise CannotWrite(
-            f"cannot write {path}: it is {_kind(status.st_mode)}, not a regular file "
+            f"cannot write {path}: it is {file_kind(status.st_mode)}, not a regular file "
             "(kb saves only to regular files; use standard output for a pipe)"
         )
     if not status.st_mode & 0o222 or not os.access(target, os.W_OK):
         raise CannotWrite(f"cannot write {path}: the file is read-only; left as it was")
     return target
-
-
-def _kind(mode: int) -> str:
-    kinds = [
-        (stat.S_ISDIR, "a folder"),
-        (stat.S_ISFIFO, "a pipe (FIFO)"),
-        (stat.S_ISCHR, "a character device"),
-        (stat.S_ISBLK, "a block device"),
-        (stat.S_ISSOCK, "a socket"),
-    ]
-    return next((name for test, name in kinds if test(mode)), "a special file")
 
 
 def write_atomic(path: Path, text: str | bytes) -> None:
@@ -243,7 +233,7 @@ def fmt(paths: list[str | Path] | None = None, check: bool = False) -> tuple[lis
     notes: list[str] = []
     for path, members in sorted(files_for(loaded.entities, origins, folder).items()):
         data = turtle(members).encode("utf-8")
-        old = path.read_bytes()
+        old = read_kb_file(path)
         if old == data:
             continue
         lines = comment_lines(old)

@@ -147,11 +147,13 @@ def test_a_failed_write_is_one_line_and_keeps_the_old_file(tmp_path: Path) -> No
     assert _listing(tmp_path) == ["kb.ttl"]
 
 
-def test_fmt_writes_through_symlinks(kb_copy: Path, tmp_path: Path) -> None:
-    real = tmp_path / "real-terms.ttl"
+def test_fmt_writes_through_symlinks(kb_copy: Path) -> None:
+    """A KB file that is a symlink (to a file inside the KB folder) is written through."""
+    (kb_copy / "real").mkdir()
+    real = kb_copy / "real" / "terms.ttl"
     (kb_copy / "terms.ttl").rename(real)
     real.write_text(real.read_text(encoding="utf-8") + "\n\n", encoding="utf-8")
-    (kb_copy / "terms.ttl").symlink_to(real)
+    (kb_copy / "terms.ttl").symlink_to(Path("real") / "terms.ttl")
     result = run_kb("fmt", str(kb_copy))
     assert result.returncode == 0, result.stderr
     assert (kb_copy / "terms.ttl").is_symlink()
