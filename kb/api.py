@@ -152,6 +152,7 @@ class KnowledgeBase:
     def get(self, entity_id: str, kind: type[Entity] = Entity) -> Entity:
         """Any entity by id, as its model; ``kind`` restricts the expected class.
 
+        >>> k = KnowledgeBase.load()
         >>> k.get("evan-hubinger").label
         'Evan Hubinger'
         >>> k.get("evan-hubinger", Scenario)
@@ -167,6 +168,7 @@ class KnowledgeBase:
     def all(self, kind: type[E] = Entity) -> list[E]:  # type: ignore[assignment]
         """Every entity (or every entity of one kind), sorted by id.
 
+        >>> k = KnowledgeBase.load()
         >>> [a.id for a in k.all(Approach)]
         ['generalization-focused', 'objective-focused', 'optimization-focused']
         >>> len(k.all()) == len(k)
@@ -200,6 +202,7 @@ class KnowledgeBase:
 
         Parameters are checked against the question and the KB and bound as data.
 
+        >>> k = KnowledgeBase.load()
         >>> k.ask("endorsers", approach="generalization-focused")
         [{'researcher': 'rohin-shah', 'name': 'Rohin Shah', 'relation': 'endorses'}]
         >>> k.ask("endorsers", approach="generalisation-focused")
@@ -215,6 +218,7 @@ class KnowledgeBase:
         entity of this KB binds its IRI, an ``http(s)`` string an IRI, anything else a
         literal (pass a ``pyoxigraph`` term to choose). Standard prefixes are added.
 
+        >>> k = KnowledgeBase.load()
         >>> k.sparql("ASK { ?s kb:mesaOptimizer false }", bindings={"s": "example-5"})
         True
         """
@@ -227,6 +231,7 @@ class KnowledgeBase:
     def verdicts(self, scenario: str | None = None, approach: str | None = None) -> VerdictList:
         """Stated and derived verdicts, filtered by scenario and/or approach.
 
+        >>> k = KnowledgeBase.load()
         >>> v = k.verdicts(scenario="example-5", approach="generalization-focused")[0]
         >>> v.verdict, v.hedged, v.basis, v.source
         ('inner-misaligned', True, 'stated', 'clarifying-the-confusion-around-inner-alignment')
@@ -245,6 +250,7 @@ class KnowledgeBase:
         Each row has ``scenario``, ``label``, ``cells`` (approach id → :class:`kb.matrix.Cell`)
         and ``disagree``; ``.to_pandas()`` gives a DataFrame when pandas is installed.
 
+        >>> k = KnowledgeBase.load()
         >>> m = k.matrix()
         >>> m[3].scenario, str(m[3].cells["optimization-focused"]), m[3].disagree
         ('example-3', 'inner-aligned', True)
@@ -256,6 +262,7 @@ class KnowledgeBase:
     def definitions_calling(self, scenario: str, verdict: str) -> list[Approach]:
         """The approaches (families of definitions) that give ``scenario`` this verdict.
 
+        >>> k = KnowledgeBase.load()
         >>> [a.id for a in k.definitions_calling("example-5", "not-applicable")]
         ['objective-focused', 'optimization-focused']
         """
@@ -270,6 +277,7 @@ class KnowledgeBase:
         Takes :class:`ScenarioFacts`, a :class:`Scenario` or a mapping; a missing or
         ill-typed fact raises :class:`kb.errors.UsageError` naming the field.
 
+        >>> k = KnowledgeBase.load()
         >>> k.classify(k.get("example-4"))["optimization-focused"].value
         'inner-misaligned'
         >>> k.classify({"mesa_optimizer": True})
@@ -289,6 +297,7 @@ class KnowledgeBase:
         the six facts: the combinations, the shortest statement explaining them, and the
         minimal pairs (see :mod:`kb.cruxes`). Derived from the rules, not from this KB.
 
+        >>> k = KnowledgeBase.load()
         >>> crux = k.cruxes("objective-focused", "optimization-focused")
         >>> crux.statement_text().startswith("objective-focused and optimization-focused")
         True

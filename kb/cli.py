@@ -74,7 +74,7 @@ def _isolate() -> None:
         sandbox.isolate()
 
 
-# --- issue 2: data ---------------------------------------------------------------------
+# --- data: validate, format, quotes, schema ------------------------------------------
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -139,7 +139,7 @@ def cmd_schema_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-# --- issue 3: queries ------------------------------------------------------------------
+# --- queries ----------------------------------------------------------------------------
 
 
 def cmd_verdicts(args: argparse.Namespace) -> int:

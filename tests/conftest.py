@@ -1,15 +1,22 @@
-"""Shared fixtures: paths to the bundled KB and to ``shared/``, and the real CLI in a subprocess."""
+"""Shared fixtures, one per resource: the bundled KB (loaded on first use, never at
+collection), the fixtures folders, the essay beside the repository, and the real CLI."""
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from kb.api import KnowledgeBase
+    from kb.loader import Loaded
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "kb" / "data"
@@ -17,6 +24,52 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 #: ``shared/`` sits beside the repository (in CI too, as a read-only copy).
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 ESSAY = SHARED / "seeds" / "000_d3d824ec668cdee1.txt"
+INVALID = FIXTURES / "invalid"
+#: The invalid fixtures, each with the messages it must produce in ``NAME.expected``.
+CASES = sorted(p.stem for p in INVALID.glob("*.expected"))
+
+
+def invalid_case(name: str) -> Path:
+    """The Turtle file (or folder) of one invalid fixture."""
+    folder = INVALID / name
+    return folder if folder.is_dir() else INVALID / f"{name}.ttl"
+
+
+def file_bytes(folder: Path) -> dict[str, bytes]:
+    """Every Turtle file in ``folder`` by name, as bytes (to compare before and after)."""
+    return {p.name: p.read_bytes() for p in sorted(folder.glob("*.ttl"))}
+
+
+@functools.cache
+def bundled() -> Loaded:
+    """The bundled KB, validated: loaded on first use, then shared by the whole session."""
+    from kb.loader import load
+
+    return load()
+
+
+@pytest.fixture(scope="session")
+def k() -> KnowledgeBase:
+    """The bundled KB through the Python API (read-only: tests must not change it)."""
+    from kb.api import KnowledgeBase
+
+    return KnowledgeBase.load()
+
+
+@pytest.fixture(scope="session")
+def essay() -> Path:
+    """The essay's text, which is not in the repository (its licence is unknown).
+
+    CI lays ``shared/`` beside the clone, so there a missing essay fails; a plain clone
+    without it skips the few tests that compare quotes with the essay, saying why.
+    """
+    if not ESSAY.is_file():
+        if os.environ.get("CI"):
+            pytest.fail(f"the essay is expected at {ESSAY}")
+        pytest.skip(f"the essay is not beside this clone ({ESSAY})")
+    return ESSAY
+
+
 #: A schema-valid KB whose every text field holds markup and control-character payloads.
 HOSTILE_KB = FIXTURES / "hostile_site_kb"
 

@@ -1,8 +1,6 @@
-"""The Python lookup API, exactly as issue 3 shows it, and its docstring examples."""
+"""The Python lookup API (its docstring examples run as doctests under pytest)."""
 
 from __future__ import annotations
-
-import doctest
 
 import pyoxigraph as ox
 import pytest
@@ -12,21 +10,6 @@ from kb import KnowledgeBase, ScenarioFacts, VerdictRow
 from kb.errors import UnknownId, UsageError
 from kb.models import Approach, Researcher, Scenario, Verdict
 from kb.rules import RuleVerdict
-
-
-@pytest.fixture(scope="module")
-def k() -> KnowledgeBase:
-    return KnowledgeBase.load()
-
-
-def test_docstring_examples_run(k: KnowledgeBase) -> None:
-    result = doctest.testmod(
-        kb.api,
-        extraglobs={"k": k},
-        optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE,
-    )
-    assert result.attempted > 10
-    assert result.failed == 0
 
 
 def test_load_a_path(k: KnowledgeBase) -> None:

@@ -35,11 +35,6 @@ FACTS = {
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
-@pytest.fixture(scope="module")
-def k() -> KnowledgeBase:
-    return KnowledgeBase.load()
-
-
 def flat(text: str) -> str:
     return " ".join(text.split())
 

@@ -28,11 +28,6 @@ FACTS = {
 }
 
 
-@pytest.fixture(scope="module")
-def k() -> KnowledgeBase:
-    return KnowledgeBase.load()
-
-
 def assert_usage_error(result: subprocess.CompletedProcess[str], text: str) -> None:
     assert result.returncode == 2, result.stdout + result.stderr
     assert "Traceback" not in result.stderr

@@ -8,7 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from conftest import ROOT
 
 from kb import KnowledgeBase
@@ -40,11 +39,6 @@ def complete(line: str) -> list[str]:
     assert result.returncode == 0, result.stderr
     assert words
     return [word.strip() for word in result.stdout.splitlines() if word.strip()]
-
-
-@pytest.fixture(scope="module")
-def k() -> KnowledgeBase:
-    return KnowledgeBase.load()
 
 
 def test_commands_complete() -> None:

@@ -26,11 +26,6 @@ from kb.schema_table import FACTS, Facts
 PAIRS = all_pairs()
 
 
-@pytest.fixture(scope="module")
-def kb_loaded() -> KnowledgeBase:
-    return KnowledgeBase.load()
-
-
 def _holds(term: list[Condition], facts: Facts) -> bool:
     return all(getattr(facts, c.fact) == c.value for c in term)
 
@@ -117,7 +112,7 @@ def test_minimal_pairs_are_every_one_fact_step_that_moves_one_rule_only(a: str, 
 
 
 def test_example_3_is_where_objective_and_optimization_focused_part(
-    kb_loaded: KnowledgeBase,
+    k: KnowledgeBase,
 ) -> None:
     """The essay: "This is where different definitions give different answers" (Example 3),
     while for Example 4 "Hubinger and Wentworth seem to both agree"."""
@@ -125,7 +120,7 @@ def test_example_3_is_where_objective_and_optimization_focused_part(
     disagreeing = {facts_key(d.facts) for d in crux.disagreements}
 
     def key(scenario: str) -> str:
-        facts = kb_loaded.get(scenario).model_dump(include={f.name for f in FACTS})
+        facts = k.get(scenario).model_dump(include={f.name for f in FACTS})
         return facts_key(Facts.from_mapping(facts))
 
     assert key("example-3") in disagreeing

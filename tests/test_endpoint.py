@@ -70,11 +70,6 @@ def base(site: Any) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="module")
-def kb() -> KnowledgeBase:
-    return KnowledgeBase.load()
-
-
 def call(
     url: str,
     data: bytes | None = None,
@@ -113,7 +108,7 @@ def assert_error(answer: tuple[int, dict[str, str], bytes], status: int, *words:
 
 
 @pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated")
-def test_sparqlwrapper_select_ask_construct(base: str, kb: KnowledgeBase) -> None:
+def test_sparqlwrapper_select_ask_construct(base: str, k: KnowledgeBase) -> None:
     from rdflib import Graph
     from SPARQLWrapper import JSON, RDFXML, TURTLE, SPARQLWrapper
 
@@ -125,15 +120,15 @@ def test_sparqlwrapper_select_ask_construct(base: str, kb: KnowledgeBase) -> Non
         {"approach": slug_of(b["approach"]["value"]), "label": b["label"]["value"]}
         for b in bindings
     ]
-    assert rows == kb.sparql(APPROACH_LABELS) and rows
+    assert rows == k.sparql(APPROACH_LABELS) and rows
 
     for question, expected in (("ASK { ?a a kb:Approach }", True), ("ASK { ?a a kb:No }", False)):
         client.setQuery(sparql_prefixes() + question)
         client.setReturnFormat(JSON)
         assert client.queryAndConvert()["boolean"] is expected
-        assert kb.sparql(question) is expected
+        assert k.sparql(question) is expected
 
-    expected = _ox_triples(kb.sparql(LABELS_GRAPH))
+    expected = _ox_triples(k.sparql(LABELS_GRAPH))
     client.setQuery(sparql_prefixes() + LABELS_GRAPH)
     client.setReturnFormat(RDFXML)
     assert _triples(client.queryAndConvert()) == expected
@@ -142,17 +137,17 @@ def test_sparqlwrapper_select_ask_construct(base: str, kb: KnowledgeBase) -> Non
     assert _triples(turtle) == expected
 
 
-def test_sparqlwrapper_post(base: str, kb: KnowledgeBase) -> None:
+def test_sparqlwrapper_post(base: str, k: KnowledgeBase) -> None:
     from SPARQLWrapper import JSON, POST, SPARQLWrapper
 
     client = SPARQLWrapper(f"{base}/sparql")
     client.setMethod(POST)
     client.setQuery(sparql_prefixes() + APPROACH_LABELS)
     client.setReturnFormat(JSON)
-    assert len(client.queryAndConvert()["results"]["bindings"]) == len(kb.sparql(APPROACH_LABELS))
+    assert len(client.queryAndConvert()["results"]["bindings"]) == len(k.sparql(APPROACH_LABELS))
 
 
-def test_rdflib_sparqlstore(base: str, kb: KnowledgeBase) -> None:
+def test_rdflib_sparqlstore(base: str, k: KnowledgeBase) -> None:
     from rdflib import Graph
     from rdflib.plugins.stores.sparqlstore import SPARQLStore
 
@@ -161,11 +156,11 @@ def test_rdflib_sparqlstore(base: str, kb: KnowledgeBase) -> None:
         {"approach": slug_of(str(r.approach)), "label": str(r.label)}
         for r in graph.query(sparql_prefixes() + APPROACH_LABELS)
     ]
-    assert rows == kb.sparql(APPROACH_LABELS)
+    assert rows == k.sparql(APPROACH_LABELS)
     assert graph.query(sparql_prefixes() + "ASK { ?a a kb:Approach }").askAnswer is True
     assert graph.query(sparql_prefixes() + "ASK { ?a a kb:No }").askAnswer is False
     constructed = graph.query(sparql_prefixes() + LABELS_GRAPH).graph
-    assert _triples(constructed) == _ox_triples(kb.sparql(LABELS_GRAPH))
+    assert _triples(constructed) == _ox_triples(k.sparql(LABELS_GRAPH))
 
 
 def _triples(graph: Any) -> set[tuple[str, str, str]]:
@@ -214,11 +209,11 @@ def test_ask_formats(base: str, accept: str) -> None:
 
 
 @pytest.mark.parametrize("accept", ["text/turtle", "application/n-triples", "application/ld+json"])
-def test_construct_formats(base: str, kb: KnowledgeBase, accept: str) -> None:
+def test_construct_formats(base: str, k: KnowledgeBase, accept: str) -> None:
     code, headers, body = get(base, sparql_prefixes() + LABELS_GRAPH, accept)
     assert code == 200 and headers["Content-Type"].startswith(accept)
     triples = [q.triple for q in ox.parse(body, format=ox.RdfFormat.from_media_type(accept))]
-    assert _ox_triples(triples) == _ox_triples(kb.sparql(LABELS_GRAPH))
+    assert _ox_triples(triples) == _ox_triples(k.sparql(LABELS_GRAPH))
 
 
 def test_describe(base: str) -> None:
@@ -249,11 +244,11 @@ def test_service_description(base: str) -> None:
     assert any(t.object == ox.NamedNode(KB_GRAPH) for t in triples)
 
 
-def test_from_the_kb_graph_is_the_kb(base: str, kb: KnowledgeBase) -> None:
+def test_from_the_kb_graph_is_the_kb(base: str, k: KnowledgeBase) -> None:
     query = f"SELECT (COUNT(*) AS ?n) FROM <{KB_GRAPH}> WHERE {{ ?s ?p ?o }}"
     code, _, body = get(base, query)
     assert code == 200
-    plain = kb.sparql("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0]["n"]
+    plain = k.sparql("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0]["n"]
     assert int(json.loads(body)["results"]["bindings"][0]["n"]["value"]) == plain
     code, _, _ = get(base, "ASK { ?s ?p ?o }", **{"default-graph-uri": KB_GRAPH})
     assert code == 200
@@ -462,11 +457,3 @@ def test_site(base: str) -> None:
     assert_error(call(f"{base}/missing.html"), 404)
     assert_error(call(f"{base}/..%2fsecret.txt"), 404)
     assert_error(call(f"{base}/%2e%2e/secret.txt"), 404)
-
-
-def test_scan_doctests() -> None:
-    import doctest
-
-    import kb.scan
-
-    assert doctest.testmod(kb.scan).failed == 0

@@ -5,11 +5,11 @@ be, so that the next entry breaking it is caught too."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
-from conftest import ESSAY
+from conftest import ESSAY, bundled
 
-from kb.loader import load
 from kb.models import (
     Approach,
     Argument,
@@ -23,15 +23,13 @@ from kb.models import (
 from kb.quotes import normalise
 from kb.rules import RULES, Facts, classify
 
-LOADED = load()
-ENTITIES = LOADED.entities
 ESSAY_ID = "clarifying-the-confusion-around-inner-alignment"
 
 
 def of(kind: type, **where: object) -> list:
     return [
         e
-        for e in ENTITIES.values()
+        for e in bundled().entities.values()
         if isinstance(e, kind) and all(getattr(e, k) == v for k, v in where.items())
     ]
 
@@ -43,7 +41,7 @@ def verdict(scenario: str, approach: str) -> Verdict:
 
 
 def facts(scenario: str) -> Facts:
-    entity = ENTITIES[scenario]
+    entity = bundled().entities[scenario]
     names = Facts.__dataclass_fields__
     return Facts.from_mapping({n: getattr(entity, n) for n in names if hasattr(entity, n)})
 
@@ -57,9 +55,9 @@ def test_cases_of_a_system_share_its_training_convergence() -> None:
     focused approach, which needs imperfect optimization)."""
     for case in of(Scenario):
         if case.sub_case_of:
-            whole = ENTITIES[case.sub_case_of]
+            whole = bundled().entities[case.sub_case_of]
             assert case.training_converged == whole.training_converged, case.id
-    assert ENTITIES["birth-control"].training_converged is False
+    assert bundled().entities["birth-control"].training_converged is False
 
 
 # --- 5, 7: hedges of the objective-focused reading -----------------------------------------
@@ -81,10 +79,10 @@ def test_derived_objective_focused_verdicts_after_a_shift_are_hedged() -> None:
 
 
 def test_humans_versus_evolution_is_a_scenario_with_its_cases() -> None:
-    humans = ENTITIES["humans"]
+    humans = bundled().entities["humans"]
     assert isinstance(humans, Scenario)
-    assert ENTITIES["birth-control"].sub_case_of == "humans"
-    assert ENTITIES["masturbation"].sub_case_of == "humans"
+    assert bundled().entities["birth-control"].sub_case_of == "humans"
+    assert bundled().entities["masturbation"].sub_case_of == "humans"
     for approach in ("objective-focused", "optimization-focused"):
         v = verdict("humans", approach)
         assert v.basis == "stated" and v.value == "inner-misaligned"
@@ -127,7 +125,7 @@ def test_the_authors_reservation_about_the_optimization_focused_approach() -> No
 def test_no_quote_is_an_orphan() -> None:
     """Also a validation check (kb validate reports orphan quotes)."""
     cited = set()
-    for e in ENTITIES.values():
+    for e in bundled().entities.values():
         for name in ("quote", "evidence"):
             value = getattr(e, name, None)
             cited.update(value if isinstance(value, list) else [value] if value else [])
@@ -139,9 +137,9 @@ def test_no_quote_is_an_orphan() -> None:
 
 
 def test_shahs_outer_alignment_and_mesa_optimization_are_definitions() -> None:
-    approach = ENTITIES["generalization-focused"]
+    approach = bundled().entities["generalization-focused"]
     assert isinstance(approach, Approach)
-    defined = {ENTITIES[d].defines for d in approach.definitions}
+    defined = {bundled().entities[d].defines for d in approach.definitions}
     assert {"inner-alignment", "outer-alignment", "mesa-optimization"} <= defined
 
 
@@ -150,7 +148,7 @@ def test_shahs_outer_alignment_and_mesa_optimization_are_definitions() -> None:
 
 def test_wentworth_is_credited_only_with_his_claim() -> None:
     """The chess board and the training-data remark are the essay's own ('our maze AI')."""
-    argument = ENTITIES["argument-wentworth-no-objective-without-distribution"]
+    argument = bundled().entities["argument-wentworth-no-objective-without-distribution"]
     text = argument.description
     assert "essay's own" in text and "not credited to Wentworth" in text
     assert "makes it reasonable" not in text  # the essay only grants he 'has a point'
@@ -197,7 +195,7 @@ HEADINGS = [
 
 def essay_section(text: str) -> str | None:
     """The heading of the essay section the words sit in (Introduction: after the notes)."""
-    essay = normalise(ESSAY.read_text(encoding="utf-8"))
+    essay = normalise(ESSAY.read_text(encoding="utf-8"))  # tests using this ask for `essay`
     at = essay.find(normalise(text))
     if at < 0:
         return None
@@ -209,14 +207,14 @@ def essay_section(text: str) -> str | None:
     return max(before)[1] if before else None
 
 
-def test_every_quote_is_located_in_the_right_work() -> None:
+def test_every_quote_is_located_in_the_right_work(essay: Path) -> None:
     for quote in of(Quote):
         if quote.quoted_in == ESSAY_ID:
             assert quote.locator not in HEADINGS, f"{quote.id}: an essay section as its locator"
             assert quote.quoted_in_locator == essay_section(quote.text), quote.id
         elif quote.source == ESSAY_ID:
             assert quote.locator == essay_section(quote.text), quote.id
-    assert "19.00" in (ENTITIES["quote-shah-podcast"].locator or "")
+    assert "19.00" in (bundled().entities["quote-shah-podcast"].locator or "")
 
 
 # --- 18, 20, 21: terms -----------------------------------------------------------------------
@@ -234,8 +232,8 @@ def test_alt_labels_do_not_name_the_negation() -> None:
 
 
 def test_terms_credit_the_essays_words_to_the_essay() -> None:
-    assert "The essay's term" not in (ENTITIES["2d-robustness"].scope_note or "")
-    robustness = ENTITIES["robustness"].scope_note or ""
+    assert "The essay's term" not in (bundled().entities["2d-robustness"].scope_note or "")
+    robustness = bundled().entities["robustness"].scope_note or ""
     assert "the essay's words, not Wentworth's" in robustness
 
 
@@ -244,7 +242,7 @@ def test_terms_credit_the_essays_words_to_the_essay() -> None:
 
 @pytest.mark.parametrize("scenario", ["example-2", "example-5"])
 def test_facts_the_essay_does_not_give_are_marked_assumptions(scenario: str) -> None:
-    assert "the project's assumption" in (ENTITIES[scenario].facts_note or "")
+    assert "the project's assumption" in (bundled().entities[scenario].facts_note or "")
 
 
 # --- 23: contradictory facts get a conflict --------------------------------------------------

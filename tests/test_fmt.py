@@ -6,15 +6,11 @@ import random
 import shutil
 from pathlib import Path
 
-from conftest import DATA, FIXTURES
+from conftest import DATA, FIXTURES, file_bytes
 from rdflib import Graph
 
 from kb.loader import load
 from kb.writer import fmt, turtle
-
-
-def _bytes(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.glob("*.ttl"))}
 
 
 def test_bundled_kb_is_canonical(kb_cli) -> None:
@@ -46,35 +42,35 @@ def _scramble(folder: Path, seed: int) -> None:
 
 
 def test_fmt_of_a_scrambled_copy_gives_identical_bytes(kb_copy: Path, kb_cli) -> None:
-    canonical = _bytes(kb_copy)
+    canonical = file_bytes(kb_copy)
     _scramble(kb_copy, seed=1)
-    assert _bytes(kb_copy) != canonical
+    assert file_bytes(kb_copy) != canonical
     check = kb_cli("fmt", "--check", str(kb_copy))
     assert check.returncode == 1
     assert "would reformat" in check.stdout
     result = kb_cli("fmt", str(kb_copy))
     assert result.returncode == 0, result.stdout + result.stderr
-    assert _bytes(kb_copy) == canonical
+    assert file_bytes(kb_copy) == canonical
 
 
 def test_fmt_is_deterministic_and_idempotent(kb_copy: Path) -> None:
     _scramble(kb_copy, seed=2)
     changed, _ = fmt([kb_copy])
     assert changed
-    first = _bytes(kb_copy)
+    first = file_bytes(kb_copy)
     _scramble(kb_copy, seed=3)
     fmt([kb_copy])
-    assert _bytes(kb_copy) == first
+    assert file_bytes(kb_copy) == first
     assert fmt([kb_copy]) == ([], [])
     assert fmt([kb_copy], check=True) == ([], [])
 
 
 def test_fmt_check_changes_nothing(kb_copy: Path) -> None:
     _scramble(kb_copy, seed=4)
-    before = _bytes(kb_copy)
+    before = file_bytes(kb_copy)
     changed, _ = fmt([kb_copy], check=True)
     assert len(changed) == len(before)
-    assert _bytes(kb_copy) == before
+    assert file_bytes(kb_copy) == before
 
 
 def test_entities_stay_in_their_file(tmp_path: Path) -> None:

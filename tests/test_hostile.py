@@ -18,22 +18,15 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, run_kb
+from conftest import CASES, FIXTURES, INVALID, invalid_case, run_kb
 
 from kb.cli import main
 from kb.loader import load
 from kb.models import Quote, Term
 from kb.writer import prefix_block, save, write_atomic
 
-INVALID = FIXTURES / "invalid"
 VALID = FIXTURES / "valid"
-CASES = sorted(p.stem for p in INVALID.glob("*.expected"))
 HEADER = prefix_block()
-
-
-def _case(name: str) -> Path:
-    folder = INVALID / name
-    return folder if folder.is_dir() else INVALID / f"{name}.ttl"
 
 
 def _snapshot(path: Path) -> dict[str, bytes]:
@@ -64,7 +57,7 @@ def cli_results(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str
     jobs: dict[tuple[str, str], tuple[str, ...]] = {}
     copies: dict[str, tuple[Path, dict[str, bytes]]] = {}
     for name in CASES:
-        source = _case(name)
+        source = invalid_case(name)
         copy = work / name / source.name
         copy.parent.mkdir()
         if source.is_dir():
@@ -94,7 +87,7 @@ def test_invalid_input_is_rejected_clearly(cli_results, name: str) -> None:
 
 @pytest.mark.parametrize("name", CASES)
 def test_invalid_input_json_report(cli_results, capsys, name: str) -> None:
-    result = _in_process(capsys, "validate", "--format", "json", str(_case(name)))
+    result = _in_process(capsys, "validate", "--format", "json", str(invalid_case(name)))
     _assert_clean_exit(result, {1})
     rows = json.loads(result.stdout)
     assert rows and all(set(r) == {"file", "line", "entity", "field", "message"} for r in rows)
@@ -108,8 +101,8 @@ def test_fmt_never_touches_an_invalid_kb(cli_results, capsys, tmp_path: Path, na
     _assert_clean_exit(cli_results[(name, "fmt")], {1})
     before, after = cli_results[(name, "after-fmt")]
     assert after == before
-    copy = tmp_path / _case(name).name
-    (shutil.copytree if _case(name).is_dir() else shutil.copy)(_case(name), copy)
+    copy = tmp_path / invalid_case(name).name
+    (shutil.copytree if invalid_case(name).is_dir() else shutil.copy)(invalid_case(name), copy)
     snapshot = _snapshot(copy)
     _assert_clean_exit(_in_process(capsys, "fmt", "--check", str(copy)), {1})
     assert _snapshot(copy) == snapshot

@@ -33,11 +33,6 @@ HOSTILE = [
 
 
 @pytest.fixture(scope="module")
-def k() -> KnowledgeBase:
-    return KnowledgeBase.load()
-
-
-@pytest.fixture(scope="module")
 def baseline(k: KnowledgeBase) -> dict[str, object]:
     return {
         "size": len(k.backend.store),

@@ -15,11 +15,6 @@ HOSTILE = "<script>alert('x')</script> & \"friends\""
 
 
 @pytest.fixture(scope="module")
-def k() -> KnowledgeBase:
-    return KnowledgeBase.load()
-
-
-@pytest.fixture(scope="module")
 def hostile(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
     """The bundled KB with markup in a scenario's and an approach's label."""
     import shutil

@@ -5,16 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import ESSAY
 
 from kb.loader import load
 from kb.quotes import attributed_quotes, normalise, primary_source, verify
-
-
-@pytest.fixture(scope="module")
-def essay() -> Path:
-    assert ESSAY.is_file(), f"the essay is expected at {ESSAY}"
-    return ESSAY
 
 
 def test_every_essay_quote_is_verbatim(essay: Path) -> None:

@@ -34,8 +34,8 @@ def endpoint() -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def local() -> KnowledgeBase:
-    return KnowledgeBase.load()
+def local(k: KnowledgeBase) -> KnowledgeBase:
+    return k
 
 
 @pytest.fixture(scope="module")

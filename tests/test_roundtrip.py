@@ -11,6 +11,7 @@ import datetime
 from pathlib import Path
 from typing import Any
 
+from conftest import file_bytes
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rdflib import Graph
@@ -148,10 +149,6 @@ def _graph(folder: Path) -> Graph:
     return graph
 
 
-def _bytes(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.glob("*.ttl"))}
-
-
 @settings(
     max_examples=40,
     deadline=None,
@@ -165,7 +162,7 @@ def test_save_load_roundtrip(tmp_path_factory: Any, kb: dict[str, Entity]) -> No
     loaded = load([first])
     assert loaded.entities == kb
     save(loaded.entities, second)
-    assert _bytes(second) == _bytes(first), "save is not idempotent"
+    assert file_bytes(second) == file_bytes(first), "save is not idempotent"
     before, after = _graph(first), _graph(second)
     assert len(before) == len(after) > 0
     assert isomorphic(before, after)

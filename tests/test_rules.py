@@ -6,15 +6,13 @@ from __future__ import annotations
 from dataclasses import fields
 
 import pytest
+from conftest import bundled
 
 from kb.errors import UsageError
-from kb.loader import load
 from kb.models import Approach, Scenario, Verdict
 from kb.rules import RULES, Facts, classify
 from kb.schema_table import VERDICT_VALUES
 
-LOADED = load()
-STATED = sorted((e for e in LOADED.entities.values() if isinstance(e, Verdict)), key=lambda v: v.id)
 FACT_NAMES = [f.name for f in fields(Facts)]
 
 
@@ -22,8 +20,13 @@ def facts_of(scenario: Scenario) -> Facts:
     return Facts.from_mapping(scenario.model_dump(include=set(FACT_NAMES)))
 
 
+def stated() -> list[Verdict]:
+    entities = bundled().entities.values()
+    return sorted((e for e in entities if isinstance(e, Verdict)), key=lambda v: v.id)
+
+
 def test_the_kb_states_verdicts() -> None:
-    assert STATED, "no stated verdicts in the bundled KB"
+    assert stated(), "no stated verdicts in the bundled KB"
 
 
 def rests_on_own_words(verdict: Verdict) -> bool:
@@ -35,16 +38,27 @@ def rests_on_own_words(verdict: Verdict) -> bool:
         isinstance(case, Verdict)
         and case.in_own_words
         and case.approach == verdict.approach
-        and getattr(LOADED.entities[case.scenario], "sub_case_of", None) == verdict.scenario
-        for case in STATED
+        and getattr(bundled().entities[case.scenario], "sub_case_of", None) == verdict.scenario
+        for case in stated()
     )
 
 
-@pytest.mark.parametrize("verdict", STATED, ids=lambda v: f"{v.scenario}/{v.approach}")
-def test_rule_reproduces_stated_verdict(verdict: Verdict) -> None:
+def test_rules_reproduce_every_stated_verdict() -> None:
+    """Every stated verdict, each failure reported (the KB is loaded when the test runs,
+    not when it is collected, so a broken data file fails this test, not the module)."""
+    failures = []
+    for verdict in stated():
+        try:
+            check_stated_verdict(verdict)
+        except AssertionError as failure:
+            failures.append(str(failure).splitlines()[0])
+    assert failures == []
+
+
+def check_stated_verdict(verdict: Verdict) -> None:
     """Same value and same hedge. The one exemption: a verdict resting on a researcher's own
     quoted words carries no essay hedge, so only its value is compared."""
-    scenario = LOADED.entities[verdict.scenario]
+    scenario = bundled().entities[verdict.scenario]
     assert isinstance(scenario, Scenario)
     rule = RULES.get(verdict.approach)
     assert rule is not None, f"no rule for approach {verdict.approach}"
@@ -61,7 +75,7 @@ def test_rule_reproduces_stated_verdict(verdict: Verdict) -> None:
 
 
 def test_every_approach_has_a_rule() -> None:
-    approaches = {e.id for e in LOADED.entities.values() if isinstance(e, Approach)}
+    approaches = {e.id for e in bundled().entities.values() if isinstance(e, Approach)}
     assert approaches == set(RULES)
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import jsonschema
 import pyoxigraph as ox
 import pytest
-from conftest import DATA, FIXTURES
+from conftest import DATA, FIXTURES, INVALID
 from pyshacl import validate
 from rdflib import Graph
 
@@ -21,7 +21,6 @@ from kb.models import KINDS, Entity
 from kb.schema_export import SCHEMA_DIR
 
 SHAPES = SCHEMA_DIR / "shapes.ttl"
-INVALID = FIXTURES / "invalid"
 
 
 def _graph(*paths: Path) -> Graph:

@@ -20,6 +20,7 @@ from kb import KnowledgeBase, site_cli
 from kb.models import KINDS, Source, Term
 from kb.paths import KB_PATH_VARIABLE, KB_VALIDATED_VARIABLE
 from kb.questions import registry
+from kb.schema_export import artefacts
 from kb.sitegen import cookbook
 from kb.sitegen.render import LEGEND, VERDICT_SYMBOLS, verdict_badge, verdict_mark
 from kb.vocab import iri
@@ -102,17 +103,12 @@ def crawled(built_site: Path) -> tuple[dict[str, Page], list[tuple[str, str]]]:
     return crawl(built_site)
 
 
-@pytest.fixture(scope="module")
-def kb() -> KnowledgeBase:
-    return KnowledgeBase.load()
-
-
-def test_every_entity_page_is_reached_from_home(crawled, kb):
+def test_every_entity_page_is_reached_from_home(crawled, k):
     pages, _ = crawled
     for kind in KINDS:
-        for entity in kb.all(kind):
+        for entity in k.all(kind):
             assert f"/{kind.kind.folder}/{entity.id}/" in pages, (kind.__name__, entity.id)
-    for row in kb.verdicts():  # stated and derived
+    for row in k.verdicts():  # stated and derived
         assert f"/verdict/{row.id}/" in pages, row.id
     for path in ("/", "/guide/", "/bibliography/", "/downloads/", "/questions/"):
         assert path in pages
@@ -125,8 +121,8 @@ def test_no_broken_internal_links(crawled):
     assert broken == []
 
 
-def test_entity_pages_link_their_data_in_head(built_site, kb):
-    term = kb.get("mesa-optimizer", Term)
+def test_entity_pages_link_their_data_in_head(built_site, k):
+    term = k.get("mesa-optimizer", Term)
     page = Page((built_site / "term" / term.id / "index.html").read_text(encoding="utf-8"))
     alternates = {
         link.get("type"): link["href"] for link in page.head_links if link.get("rel") == "alternate"
@@ -144,15 +140,15 @@ def test_entity_pages_link_their_data_in_head(built_site, kb):
     )
 
 
-def test_home_has_matrix_with_marks_and_disagreements(crawled, kb):
+def test_home_has_matrix_with_marks_and_disagreements(crawled, k):
     home = crawled[0]["/"]
     text = home.plain
-    for approach in kb.all(KINDS[2]):
+    for approach in k.all(KINDS[2]):
         assert approach.label in text
     for value in ("inner-aligned", "inner-misaligned"):
         assert value in text
     assert "hedged" in text and "derived" in text
-    rows = kb.verdicts()
+    rows = k.verdicts()
     disagree = {
         s
         for s in {r.scenario for r in rows}
@@ -172,14 +168,14 @@ def test_navigation_lists_index_pages_not_entities(crawled):
     assert not any("term/mesa-optimizer" in h for h in pages["/guide/"].hrefs)
 
 
-def test_decomposition_diagrams_are_html_drawn_at_build_time(built_site, kb):
-    for approach in kb.all(KINDS[2]):
+def test_decomposition_diagrams_are_html_drawn_at_build_time(built_site, k):
+    for approach in k.all(KINDS[2]):
         html = (built_site / "approach" / approach.id / "index.html").read_text(encoding="utf-8")
         assert '<ol class="kb-flow"' in html and "mermaid" not in html
         assert "inner alignment" in html and "outer alignment" in html
     assert not list(built_site.rglob("*mermaid*"))
     grid = (built_site / "decomposition" / "index.html").read_text(encoding="utf-8")
-    assert grid.count("kb-role-") >= len(kb.all(KINDS[2])) * 3
+    assert grid.count("kb-role-") >= len(k.all(KINDS[2])) * 3
 
 
 def test_cookbook_answers_every_question(crawled):
@@ -200,13 +196,15 @@ def test_downloads_parse(built_site):
     context = json.loads((folder / "context.jsonld").read_text(encoding="utf-8"))
     assert context["@context"]["Term"]["@context"]["label"]["@id"] == "skos:prefLabel"
     json.loads((folder / "kb.schema.json").read_text(encoding="utf-8"))
-    ox.parse((folder / "shapes.ttl").read_bytes(), format=ox.RdfFormat.TURTLE)
+    shapes = (folder / "shapes.ttl").read_text(encoding="utf-8")
+    assert shapes == artefacts()["shapes.ttl"]  # the schema's shapes, as committed
+    assert len(list(ox.parse(shapes.encode(), format=ox.RdfFormat.TURTLE))) > 100
 
 
-def test_citations(crawled, built_site, kb):
+def test_citations(crawled, built_site, k):
     pages, _ = crawled
     bibliography = pages["/bibliography/"]
-    for source in kb.all(Source):
+    for source in k.all(Source):
         page = pages[f"/source/{source.id}/"]
         assert f"{{{source.id}," in page.plain  # the BibTeX entry
         assert (built_site / "id" / f"{source.id}.bib").is_file()
@@ -216,24 +214,24 @@ def test_citations(crawled, built_site, kb):
         if source.unidentified:
             assert "unidentified source" in page.plain
     assert (built_site / "bibliography.bib").read_text(encoding="utf-8").count("@") >= len(
-        kb.all(Source)
+        k.all(Source)
     )
 
 
-def test_quotes_show_source_and_author(crawled, kb):
+def test_quotes_show_source_and_author(crawled, k):
     pages, _ = crawled
     from kb.models import Quote
 
-    for quote in kb.all(Quote):
+    for quote in k.all(Quote):
         page = pages[f"/quote/{quote.id}/"]
         assert f"source/{quote.source}/" in " ".join(page.hrefs)
         for speaker in quote.speakers:
             assert f"researcher/{speaker}/" in " ".join(page.hrefs)
 
 
-def test_search_index_has_labels_and_alternative_labels(built_site, kb):
+def test_search_index_has_labels_and_alternative_labels(built_site, k):
     index = (built_site / "search" / "search_index.json").read_text(encoding="utf-8")
-    term = kb.get("mesa-optimizer", Term)
+    term = k.get("mesa-optimizer", Term)
     assert term.label in index
     for alt in term.alt_labels:
         assert alt in index

@@ -12,20 +12,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import DATA, FIXTURES
+from conftest import CASES, DATA, FIXTURES, INVALID, invalid_case
 
 from kb.errors import InvalidKB, Problem, UsageError
 from kb.loader import check, load
 from kb.models import KINDS, Term
 
-INVALID = FIXTURES / "invalid"
 VALID = FIXTURES / "valid"
-CASES = sorted(p.stem for p in INVALID.glob("*.expected"))
-
-
-def case_path(name: str) -> Path:
-    folder = INVALID / name
-    return folder if folder.is_dir() else INVALID / f"{name}.ttl"
 
 
 def expected_lines(name: str) -> list[str]:
@@ -47,19 +40,19 @@ def test_every_invalid_fixture_has_its_expectation() -> None:
 
 @pytest.mark.parametrize("name", CASES)
 def test_invalid_fixture_reports_expected_problems(name: str) -> None:
-    _, problems = check([case_path(name)])
+    _, problems = check([invalid_case(name)])
     assert problems, f"{name} loaded without problems"
     text = report(problems)
     for line in expected_lines(name):
         assert line in text, f"{name}: expected {line!r} in:\n{text}"
     with pytest.raises(InvalidKB) as raised:
-        load([case_path(name)])
+        load([invalid_case(name)])
     assert raised.value.problems == problems
 
 
 @pytest.mark.parametrize("name", CASES)
 def test_problems_name_the_file(name: str) -> None:
-    _, problems = check([case_path(name)])
+    _, problems = check([invalid_case(name)])
     for problem in problems:
         assert Path(problem.file).exists()
         assert problem.message
@@ -90,7 +83,7 @@ def test_entities_remember_file_and_line() -> None:
 
 def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     for name in ("syntax-error", "missing-required", "dangling-reference", "unknown-predicates"):
-        shutil.copy(case_path(name), tmp_path / f"{name}.ttl")
+        shutil.copy(invalid_case(name), tmp_path / f"{name}.ttl")
     _, problems = check([tmp_path])
     files = {Path(p.file).stem for p in problems}
     assert files == {"syntax-error", "missing-required", "dangling-reference", "unknown-predicates"}
@@ -98,8 +91,8 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
 
 
 def test_dangling_reference_mentions_unreadable_file(tmp_path: Path) -> None:
-    shutil.copy(case_path("dangling-reference"), tmp_path / "terms.ttl")
-    shutil.copy(case_path("truncated"), tmp_path / "broken.ttl")
+    shutil.copy(invalid_case("dangling-reference"), tmp_path / "terms.ttl")
+    shutil.copy(invalid_case("truncated"), tmp_path / "broken.ttl")
     _, problems = check([tmp_path])
     text = report(problems)
     assert "which does not exist (unless it is in" in text
@@ -155,14 +148,14 @@ def test_cli_validate_explicit_folder(kb_cli) -> None:
 
 
 def test_cli_validate_json_shape(kb_cli) -> None:
-    result = kb_cli("validate", "--format", "json", str(case_path("missing-required")))
+    result = kb_cli("validate", "--format", "json", str(invalid_case("missing-required")))
     assert result.returncode == 1
     rows = json.loads(result.stdout)
     assert rows
     for row in rows:
         assert set(row) == {"file", "line", "entity", "field", "message"}
     assert {
-        "file": str(case_path("missing-required")),
+        "file": str(invalid_case("missing-required")),
         "line": 13,
         "entity": "inner-alignment",
         "field": "label",
@@ -207,5 +200,5 @@ def test_every_integrity_check_has_a_valid_and_an_invalid_fixture() -> None:
         assert (VALID / f"check-{name}.ttl").is_file(), name
         assert f"check-{name}" in CASES, name
         assert check([VALID / f"check-{name}.ttl"])[1] == []
-        _, problems = check([case_path(f"check-{name}")])
+        _, problems = check([invalid_case(f"check-{name}")])
         assert {p.message for p in problems} and all(p.line for p in problems)
