@@ -1,6 +1,6 @@
 """Derive what non-Python users need of the schema from the models: the project's RDF
-vocabulary, SHACL shapes and JSON Schema. ``kb schema export`` writes them to ``schema/``
-and a test regenerates them and fails on any difference.
+vocabulary, SHACL shapes, JSON Schema and a JSON-LD context. ``kb schema export`` writes
+them to ``schema/`` and a test regenerates them and fails on any difference.
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from pathlib import Path
 
 from kb.errors import UsageError
 from kb.mapping import FieldSpec, specs, type_iri
-from kb.models import KINDS, Entity
+from kb.models import KIND_BY_NAME, KINDS, Entity
 from kb.project import checkout
-from kb.vocab import ID, KB
+from kb.vocab import ID, KB, OWL, PREFIXES, SH
 from kb.writer import curie, prefix_block, quote_string, write_atomic
 
 HEADER = "# Generated from kb/models.py by `kb schema export`; do not edit.\n"
@@ -43,16 +43,13 @@ def vocabulary_turtle() -> str:
     classes, properties = _own_terms()
     out = [HEADER, prefix_block()]
     out.append(
-        f"\n<{KB[:-1]}> a <http://www.w3.org/2002/07/owl#Ontology> ;\n"
-        f'    rdfs:label "inner-alignment-kb vocabulary" .\n'
+        f'\n<{KB[:-1]}> a <{OWL}Ontology> ;\n    rdfs:label "inner-alignment-kb vocabulary" .\n'
     )
     for iri_text, doc in sorted(classes.items()):
         out.append(f"\n{curie(iri_text)} a rdfs:Class ;\n    rdfs:comment {quote_string(doc)} .\n")
     for iri_text, (doc, domains, spec) in sorted(properties.items()):
         kind = "owl:ObjectProperty" if spec.kind in ("ref", "url") else "owl:DatatypeProperty"
-        lines = [
-            f"{curie(iri_text)} a rdf:Property, <http://www.w3.org/2002/07/owl#{kind.split(':')[1]}>"
-        ]
+        lines = [f"{curie(iri_text)} a rdf:Property, <{OWL}{kind.split(':')[1]}>"]
         lines.append("rdfs:domain " + ", ".join(sorted(curie(d) or f"<{d}>" for d in domains)))
         if doc:
             lines.append(f"rdfs:comment {quote_string(doc)}")
@@ -76,9 +73,7 @@ def _shape(kind: type[Entity]) -> str:
             constraints.append("sh:maxCount 1")
         if spec.kind == "ref" and not spec.ordered:
             constraints.append("sh:nodeKind sh:IRI")
-            targets = [
-                curie(type_iri(next(k for k in KINDS if k.__name__ == r))) for r in spec.refs
-            ]
+            targets = [curie(type_iri(KIND_BY_NAME[r])) for r in spec.refs]
             if len(targets) == 1:
                 constraints.append(f"sh:class {targets[0]}")
         elif spec.kind == "url":
@@ -105,7 +100,7 @@ def shacl_turtle() -> str:
     return (
         HEADER
         + prefix_block()
-        + "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+        + f"@prefix sh: <{SH}> .\n"
         + "".join(_shape(kind) for kind in KINDS)
     )
 
@@ -130,12 +125,31 @@ def json_schema() -> dict[str, object]:
     }
 
 
+def jsonld_context() -> dict[str, object]:
+    """A JSON-LD context: the prefixes, plus each kind with a type-scoped term per field."""
+    context: dict[str, object] = dict(PREFIXES)
+    for kind in KINDS:
+        terms: dict[str, object] = {"id": "@id"}
+        for spec in specs(kind):
+            term: dict[str, object] = {"@id": spec.curie}
+            if spec.kind in ("ref", "url"):
+                term["@type"] = "@id"
+            elif spec.kind == "bool":
+                term["@type"] = "xsd:boolean"
+            if spec.ordered:
+                term["@container"] = "@list"
+            terms[spec.name] = term
+        context[kind.__name__] = {"@id": curie(type_iri(kind)), "@context": terms}
+    return {"$comment": HEADER.strip("# \n"), "@context": context}
+
+
 def artefacts() -> dict[str, str]:
     """File name → generated content, for export and for the in-sync test."""
     return {
         "vocabulary.ttl": vocabulary_turtle(),
         "shapes.ttl": shacl_turtle(),
         "kb.schema.json": json.dumps(json_schema(), indent=2, sort_keys=True) + "\n",
+        "context.jsonld": json.dumps(jsonld_context(), indent=2) + "\n",
     }
 
 

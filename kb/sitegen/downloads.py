@@ -4,20 +4,16 @@ one JSON-LD file per entity (linked from each page with ``rel="alternate"``).
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterator
 
 import pyoxigraph as ox
 
 from kb.export import triples_to_text
-from kb.mapping import specs, type_iri
-from kb.models import KINDS
 from kb.schema_export import artefacts
 from kb.sitegen.data import SiteData
 from kb.sitegen.render import Page, table
-from kb.vocab import PREFIXES, slug_of
-from kb.writer import curie
+from kb.vocab import slug_of
 
 WHOLE = {
     "kb.ttl": ("ttl", "Turtle", "The whole KB, with the derived verdicts"),
@@ -29,24 +25,6 @@ SCHEMA = {
     "kb.schema.json": "JSON Schema of the KB as a JSON document",
     "vocabulary.ttl": "The KB's own RDF vocabulary (classes and properties)",
 }
-
-
-def jsonld_context() -> dict[str, object]:
-    """A JSON-LD context: the prefixes, plus each kind with a type-scoped term per field."""
-    context: dict[str, object] = dict(PREFIXES)
-    for kind in KINDS:
-        terms: dict[str, object] = {"id": "@id"}
-        for spec in specs(kind):
-            term: dict[str, object] = {"@id": spec.curie}
-            if spec.kind in ("ref", "url"):
-                term["@type"] = "@id"
-            elif spec.kind == "bool":
-                term["@type"] = "xsd:boolean"
-            if spec.ordered:
-                term["@container"] = "@list"
-            terms[spec.name] = term
-        context[kind.__name__] = {"@id": curie(type_iri(kind)), "@context": terms}
-    return {"@context": context}
 
 
 def per_entity_triples(data: SiteData) -> dict[str, list[ox.Triple]]:
@@ -87,7 +65,6 @@ def entity_files(data: SiteData) -> Iterator[tuple[str, str]]:
 def whole_files(data: SiteData) -> Iterator[tuple[str, str]]:
     for name, (fmt, _, _) in WHOLE.items():
         yield f"downloads/{name}", triples_to_text(data.triples, fmt)
-    yield "downloads/context.jsonld", json.dumps(jsonld_context(), indent=2) + "\n"
     for name, text in artefacts().items():
         yield f"downloads/{name}", text
 
