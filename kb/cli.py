@@ -289,7 +289,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     output = Path(args.output) if args.output and args.output != "-" else None
     if output is not None:
         write_target(output)  # a usage error now, before the export's work, if it cannot be
-    text = export_text(args.kb, args.format)
+    if args.profile == "skos":
+        from kb.skos import export_skos
+
+        text = export_skos(args.kb, args.format)
+    else:
+        text = export_text(args.kb, args.format)
     if output is not None:
         write_atomic(output, text)
         print(f"wrote {args.output}", file=sys.stderr)
@@ -443,9 +448,17 @@ def build_parser() -> argparse.ArgumentParser:
         sub,
         "export",
         cmd_export,
-        "Export the KB (with derived verdicts) as Turtle, N-Triples or JSON-LD.",
+        "Export the KB (with derived verdicts) as Turtle, N-Triples or JSON-LD; "
+        "--profile skos: its terms as a SKOS vocabulary for vocabulary tools.",
     )
     p.add_argument("--format", choices=("ttl", "nt", "jsonld"), default="ttl")
+    p.add_argument(
+        "--profile",
+        choices=("kb", "skos"),
+        default="kb",
+        help="kb: every triple (default); skos: a concept scheme of the terms, with each "
+        "competing definition as an attributed skos:definition (validates the KB first)",
+    )
     p.add_argument(
         "-o",
         "--output",

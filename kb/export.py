@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -17,13 +17,16 @@ RDF_FORMATS = {
 }
 
 
-def triples_to_text(triples: Iterable[ox.Triple], fmt: str) -> str:
-    """Triples serialized by pyoxigraph, with the KB's prefixes where the format has them."""
+def triples_to_text(
+    triples: Iterable[ox.Triple], fmt: str, prefixes: Mapping[str, str] = PREFIXES
+) -> str:
+    """Triples serialized by pyoxigraph, with ``prefixes`` (default: the KB's) where the
+    format has them."""
     rdf_format = RDF_FORMATS[fmt]
     relabelled = _stable_blank_nodes(list(triples))
     ordered = sorted(relabelled, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
-    prefixes = PREFIXES if fmt in ("ttl", "jsonld") else None
-    data = ox.serialize(ordered, format=rdf_format, prefixes=prefixes)
+    chosen = dict(prefixes) if fmt in ("ttl", "jsonld") else None
+    data = ox.serialize(ordered, format=rdf_format, prefixes=chosen)
     return data.decode("utf-8") if isinstance(data, bytes) else str(data)
 
 

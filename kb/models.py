@@ -79,6 +79,22 @@ class Term(Entity):
         default_factory=list
     )
     related: Annotated[list[Slug], P("skos:related", refs=("Term",))] = Field(default_factory=list)
+    reading_links: Annotated[list[Slug], P("kb:readingLink", refs=("Term",))] = Field(
+        default_factory=list,
+        description="Of the terms this one is linked to (broader, narrower or related), those "
+        "linked by the project's reading of the essay rather than by the essay's own words.",
+    )
+
+    @model_validator(mode="after")
+    def _reading_links_are_links(self) -> Term:
+        linked = {*self.broader, *self.narrower, *self.related}
+        stray = [t for t in self.reading_links if t not in linked]
+        if stray:
+            raise ValueError(
+                f"kb:readingLink names {', '.join(stray)}, which this term is not linked to "
+                "by skos:broader, skos:narrower or skos:related"
+            )
+        return self
 
 
 class Researcher(Entity):

@@ -11,6 +11,8 @@ import re
 BASE = "https://w3id.org/inner-alignment-kb/"
 ID = BASE + "id/"
 KB = BASE + "vocab#"
+#: The SKOS concept scheme holding every term (``kb export --profile skos``).
+SCHEME = BASE + "scheme"
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"

@@ -19,7 +19,7 @@ from rdflib.compare import isomorphic, to_isomorphic
 
 from kb.loader import load
 from kb.mapping import FieldSpec, specs
-from kb.models import KINDS, Entity, Source, Verdict
+from kb.models import KINDS, Entity, Source, Term, Verdict
 from kb.writer import save
 
 SPECIAL = [
@@ -130,6 +130,9 @@ def knowledge_bases(draw: st.DrawFn) -> dict[str, Entity]:
             if kind is Source:
                 fields["primary"] = fields["primary"] and not primary_taken
                 primary_taken = primary_taken or fields["primary"]
+            if kind is Term:  # a reading link is one of the term's own links
+                linked = {*fields["broader"], *fields["narrower"], *fields["related"]}
+                fields["reading_links"] = [t for t in fields["reading_links"] if t in linked]
             if kind is Verdict:
                 pair = (fields["scenario"], fields["approach"])
                 if pair in pairs:  # one verdict per scenario and approach

@@ -13,6 +13,7 @@ from kb.export import triples_to_text
 from kb.schema_export import artefacts
 from kb.sitegen.data import SiteData
 from kb.sitegen.render import Page, table
+from kb.skos import skos_text
 from kb.vocab import slug_of
 
 WHOLE = {
@@ -20,6 +21,7 @@ WHOLE = {
     "kb.nt": ("nt", "N-Triples", "The same triples, one per line"),
     "kb.jsonld": ("jsonld", "JSON-LD", "The same triples as JSON-LD (expanded form)"),
 }
+SKOS_FILE = "kb-skos.ttl"
 SCHEMA = {
     "shapes.ttl": "SHACL shapes: one closed node shape per kind of entity",
     "kb.schema.json": "JSON Schema of the KB as a JSON document",
@@ -65,6 +67,7 @@ def entity_files(data: SiteData) -> Iterator[tuple[str, str]]:
 def whole_files(data: SiteData) -> Iterator[tuple[str, str]]:
     for name, (fmt, _, _) in WHOLE.items():
         yield f"downloads/{name}", triples_to_text(data.triples, fmt)
+    yield f"downloads/{SKOS_FILE}", skos_text(data.kb.entities, "ttl")
     for name, text in artefacts().items():
         yield f"downloads/{name}", text
 
@@ -80,6 +83,14 @@ def downloads_page(data: SiteData) -> Page:
             "Prefixes, and a type-scoped term for every field of every kind",
         ]
     )
+    rows.append(
+        [
+            f"[{SKOS_FILE}](downloads/{SKOS_FILE})",
+            "SKOS (Turtle)",
+            "The terms as a SKOS concept scheme for vocabulary tools such as Skosmos, each "
+            "competing definition an attributed skos:definition",
+        ]
+    )
     rows += [[f"[{name}](downloads/{name})", "Schema", about] for name, about in SCHEMA.items()]
     rows.append(["[bibliography.bib](bibliography.bib)", "BibTeX", "Every source"])
     body = (
@@ -90,7 +101,7 @@ def downloads_page(data: SiteData) -> Page:
         'its HTML head as `<link rel="alternate">`, so a program can follow the site '
         "without a server.\n\n"
         + table(["File", "Format", "What"], rows)
-        + "\nThe same exports come from the command line: `kb export --format ttl|nt|jsonld` "
-        "and `kb schema export`.\n"
+        + "\nThe same exports come from the command line: `kb export --format ttl|nt|jsonld`, "
+        "`kb export --profile skos` and `kb schema export`.\n"
     )
     return Page("downloads.md", body)
