@@ -118,6 +118,7 @@ def knowledge_bases(draw: st.DrawFn) -> dict[str, Entity]:
     entities: dict[str, Entity] = {}
     pairs: set[tuple[str, str]] = set()
     primary_taken = False
+    hierarchy = draw(st.booleans(), label="terms linked by broader/narrower, else by related")
     for kind in KINDS:
         for slug in ids[kind.__name__]:
             fields: dict[str, Any] = {"id": slug}
@@ -130,7 +131,11 @@ def knowledge_bases(draw: st.DrawFn) -> dict[str, Entity]:
             if kind is Source:
                 fields["primary"] = fields["primary"] and not primary_taken
                 primary_taken = primary_taken or fields["primary"]
-            if kind is Term:  # a reading link is one of the term's own links
+            if kind is Term:  # SKOS: labels disjoint, related apart from broader terms
+                fields["alt_labels"] = [a for a in fields["alt_labels"] if a != fields["label"]]
+                fields["related" if hierarchy else "broader"] = []
+                if not hierarchy:
+                    fields["narrower"] = []
                 linked = {*fields["broader"], *fields["narrower"], *fields["related"]}
                 fields["reading_links"] = [t for t in fields["reading_links"] if t in linked]
             if kind is Verdict:
