@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 import rdflib
 import skosify
+from conftest import bundled, run_kb
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from kb import publication
-from kb.loader import load
 from kb.models import Approach, Definition, Quote, Researcher, Source, Term
 from kb.vocab import SCHEME, iri
 
@@ -49,7 +49,6 @@ def skosify_run(path: Path) -> tuple[rdflib.Graph, list[str]]:
 @pytest.fixture(scope="module")
 def export(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The real export, written by the real command line."""
-    from conftest import run_kb
 
     out = tmp_path_factory.mktemp("skos") / "kb-skos.ttl"
     result = run_kb("export", "--profile", "skos", "-o", str(out))
@@ -92,12 +91,12 @@ def test_scheme_describes_the_kb(graph: rdflib.Graph) -> None:
     created = graph.value(SCHEME_IRI, DCTERMS.created)
     assert created is not None and str(created) == publication.CREATED
     essay = graph.value(SCHEME_IRI, DCTERMS.source)
-    sources = [e for e in load().entities.values() if isinstance(e, Source) and e.primary]
+    sources = [e for e in bundled().entities.values() if isinstance(e, Source) and e.primary]
     assert essay == rdflib.URIRef(iri(sources[0].id))
 
 
 def test_every_term_is_a_concept_in_the_scheme(graph: rdflib.Graph) -> None:
-    terms = {iri(e.id) for e in load().entities.values() if isinstance(e, Term)}
+    terms = {iri(e.id) for e in bundled().entities.values() if isinstance(e, Term)}
     assert {str(c) for c in concepts(graph)} == terms
     for concept in concepts(graph):
         assert (concept, SKOS.inScheme, SCHEME_IRI) in graph
@@ -128,7 +127,7 @@ def test_integrity_conditions_hold(graph: rdflib.Graph) -> None:
 
 
 def test_every_definition_reaches_skos_attributed(graph: rdflib.Graph) -> None:
-    entities = load().entities
+    entities = bundled().entities
     definitions = [e for e in entities.values() if isinstance(e, Definition)]
     assert definitions
     for term in (e for e in entities.values() if isinstance(e, Term)):
@@ -157,7 +156,7 @@ def test_every_definition_reaches_skos_attributed(graph: rdflib.Graph) -> None:
 
 
 def test_reading_links_are_said_in_a_note(graph: rdflib.Graph) -> None:
-    entities = load().entities
+    entities = bundled().entities
     reading = [t for t in entities.values() if isinstance(t, Term) and t.reading_links]
     assert reading, "the bundled KB marks the links that are the project's reading"
     for term in reading:
