@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 import rdflib
 import skosify
-from conftest import bundled, run_kb
+import yaml
+from conftest import ROOT, bundled, run_kb
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from kb import publication
@@ -88,11 +89,23 @@ def test_scheme_describes_the_kb(graph: rdflib.Graph) -> None:
     assert graph.value(SCHEME_IRI, DCTERMS.description).language == en  # type: ignore[union-attr]
     assert graph.value(SCHEME_IRI, DCTERMS.creator) is not None
     assert graph.value(SCHEME_IRI, DCTERMS.license) == rdflib.URIRef(publication.LICENSE_IRI)
+    namespace = graph.value(
+        SCHEME_IRI, rdflib.URIRef("http://purl.org/vocab/vann/preferredNamespaceUri")
+    )
+    assert namespace == rdflib.Literal("https://w3id.org/inner-alignment-kb/id/")
     created = graph.value(SCHEME_IRI, DCTERMS.created)
     assert created is not None and str(created) == publication.CREATED
     essay = graph.value(SCHEME_IRI, DCTERMS.source)
     sources = [e for e in bundled().entities.values() if isinstance(e, Source) and e.primary]
     assert essay == rdflib.URIRef(iri(sources[0].id))
+
+
+def test_publication_facts_agree_with_the_citation_file() -> None:
+    citation = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    assert citation["title"] == publication.TITLE
+    assert citation["authors"] == [{"name": publication.CREATOR}]
+    assert citation["license"] == publication.LICENSE_NAME
+    assert publication.LICENSE_IRI.endswith("/" + publication.LICENSE_NAME)
 
 
 def test_every_term_is_a_concept_in_the_scheme(graph: rdflib.Graph) -> None:
