@@ -108,6 +108,13 @@ def table(
     set apart by a blank line); when even the narrowest columns are too wide, each row
     prints as a record instead. ``styles`` maps a column to a function giving a cell's
     style name (see :data:`STYLES`), used only when ``colour`` is on.
+
+    >>> rows = [{"id": "example-3", "why": "a reason long enough to wrap onto a second line"}]
+    >>> print(table(rows, width=40), end="")
+    id         why
+    ---------  -----------------------------
+    example-3  a reason long enough to wrap
+               onto a second line
     """
     if not rows:
         return "(no rows)\n"
