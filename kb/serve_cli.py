@@ -19,6 +19,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             raise UsageError(f"--{name.replace('_', '-')} must be at least 1")
     if not 0 <= args.port <= 65535:
         raise UsageError("--port must be between 0 and 65535")
+    if args.cache_mb < 0:
+        raise UsageError("--cache-mb must be 0 or more")
     if args.timeout <= 0 or args.request_timeout <= 0:
         raise UsageError("--timeout and --request-timeout must be more than 0 seconds")
     serve(
@@ -37,6 +39,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             request_timeout=args.request_timeout,
             allowed_hosts=tuple(args.allowed_host),
             cors_origins=tuple(args.cors_origin),
+            cache_mb=args.cache_mb,
             quiet=args.quiet,
         )
     )
@@ -118,5 +121,12 @@ def register(sub: Any) -> None:
         default=[],
         metavar="ORIGIN",
         help="let pages from ORIGIN (or * for any) read answers; none by default",
+    )
+    p.add_argument(
+        "--cache-mb",
+        type=int,
+        default=64,
+        metavar="MB",
+        help="memory for answers kept for repeated requests; 0 keeps none (default: 64)",
     )
     p.add_argument("--quiet", action="store_true", help="do not log each request")

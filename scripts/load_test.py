@@ -1,25 +1,44 @@
-"""Load test for ``kb serve``: many concurrent clients, a mix of good, slow and malformed requests.
+"""Load test for ``kb serve``: good clients alone, then beside hostile ones, with Oxigraph's own
+server as the baseline measured in the same run.
 
-    python scripts/load_test.py [--requests 5000] [--clients 32] [--slow 20] [--malformed 250]
-                                [--timeout 2] [--workers 4] [--deadline 600] [--url URL]
+    python scripts/load_test.py [--runs 3] [--requests 3000] [--clients 32] [--workers 2]
+                                [--timeout 5] [--attack-scale 1.0] [--tiny]
 
-Starts ``kb serve`` on a free loopback port (or uses ``--url``, which must be loopback),
-sends a fixed, seeded mix of requests from ``--clients`` threads, each over its own
-keep-alive connection: every named question (its example), raw SELECTs by GET and POST,
-queries too slow for the server's time limit, and malformed ones. Checks that every good
-request gets 200, every slow one the time-limit error, every malformed one 400, that no
-answer is a 5xx, and that the server still answers afterwards. Then runs a bare pyoxigraph
-loop over the same good queries in this process, as the baseline. Exit status 0 when every
-check holds, 1 otherwise. Bounded: ``--requests`` in all, and it stops at ``--deadline``.
+Starts ``kb serve``, ``kb serve --cache-mb 0`` (no answers kept for repeated requests) and,
+when the ``oxigraph`` command is installed, ``oxigraph serve-read-only`` on the same
+triples, on free loopback ports. Each run measures:
+
+- **good**: ``--clients`` threads, each on its own keep-alive connection, send the good mix
+  (the query each named question runs, with its example's values, plus raw SELECTs) to
+  every server: requests/s, p50, p99; and the named questions through ``/api/questions``;
+- **one client**: ``ASK {}`` on one keep-alive connection, median ms, on both servers;
+- **under attack**: the same good clients against ``kb serve`` while, in another process,
+  30 clients loop a query that overruns the time limit, 16 ask for a large answer and never
+  read it, 50 connections trickle their headers (slowloris), and two send queries nested
+  too deeply and malformed ones; a probe sends ``ASK {}`` every 0.25 s. Reported: the good
+  clients' requests/s and p99, the probe's worst latency, the attackers' statuses (the
+  slow-query policy, kept apart from the good figures) and the server's peak memory
+  (the HTTP process, and with its workers).
+
+Figures are min/median/max over ``--runs``. Checks: every good request 200 (also under
+attack), every probe 200, deep and malformed queries 400, slow ones 422 or 503, no 5xx to
+a good request, the server still answers. Exit status 0 when every check holds. Bounded:
+every phase stops by itself. ``--tiny`` is the CI smoke run (a few requests, no timing
+checked).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
-import random
+import multiprocessing
+import os
 import re
+import shutil
+import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -27,10 +46,11 @@ import threading
 import time
 import urllib.parse
 from collections import Counter
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-
-import pyoxigraph as ox
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 from kb.engine import LocalBackend, run_question
 from kb.questions import registry
@@ -40,96 +60,137 @@ SELECTS = [
     "SELECT ?s ?label WHERE { ?s a kb:Scenario ; rdfs:label ?label } ORDER BY ?s",
     "SELECT ?a (COUNT(?v) AS ?n) WHERE { ?v a kb:Verdict ; kb:approach ?a } GROUP BY ?a",
     "SELECT ?v ?value WHERE { ?v kb:scenario id:example-3 ; kb:verdictValue ?value }",
-    "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY DESC(?n) LIMIT 20",
     "SELECT DISTINCT ?type WHERE { ?s a ?type }",
     "ASK { ?s a kb:Approach }",
 ]
-SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
-MALFORMED = [
-    "SELECT ?s WHERE { ?s ?p }",
-    "SELEKT * WHERE {}",
-    "SELECT * WHERE { ?s ?p ?o ",
-    "PREFIX broken SELECT * {}",
-]
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+#: One row holding an 8 MiB string: a large answer (under the 16 MiB --max-reply).
+LARGE = (
+    'SELECT ?v19 WHERE { BIND("0123456789abcdef" AS ?v0) '
+    + " ".join(f"BIND(CONCAT(?v{i}, ?v{i}) AS ?v{i + 1})" for i in range(19))
+    + " }"
+)
+DEEP = "SELECT * WHERE { FILTER(" + "(" * 20000 + "1" + ")" * 20000 + ") }"
+MALFORMED = ["SELECT ?s WHERE { ?s ?p }", "SELEKT * WHERE {}", "PREFIX broken SELECT * {}"]
 
 
 @dataclass(frozen=True)
 class Request:
-    kind: str  # question, select-get, select-post, slow, malformed
     method: str
     path: str
-    body: bytes | None
-    expect: int
-    #: the query texts the server runs for it (for the baseline), good requests only
-    queries: tuple[str, ...] = ()
+    body: bytes | None = None
 
 
-@dataclass
-class Outcome:
-    request: Request
-    status: int
-    seconds: float
-    error: str = ""
+def good_mix() -> tuple[list[str], list[Request]]:
+    """The good SPARQL texts (the same for both servers) and the named-question routes."""
+    texts, routes = [], []
 
+    class Recorder(LocalBackend):
+        seen: list[str]
 
-class Recorder(LocalBackend):
-    """A local backend that records every query text it runs."""
+        def query(self, sparql: str) -> Any:
+            self.seen.append(sparql)
+            return super().query(sparql)
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.seen: list[str] = []
-
-    def query(self, sparql: str):  # type: ignore[no-untyped-def]
-        self.seen.append(sparql)
-        return super().query(sparql)
-
-
-def build_mix(args: argparse.Namespace, recorder: Recorder) -> list[Request]:
-    """A seeded, shuffled list of exactly ``args.requests`` requests."""
-    good: list[Request] = []
+    recorder = Recorder()
     for name, question in registry().items():
         recorder.seen = []
         run_question(recorder, name, dict(question.example))
+        texts.append(recorder.seen[-1])  # the question's own query, values bound
         query = urllib.parse.urlencode(question.example)
-        path = f"/api/questions/{name}" + (f"?{query}" if query else "")
-        good.append(Request("question", "GET", path, None, 200, tuple(recorder.seen)))
-    for text in SELECTS:
-        full = sparql_prefixes() + text
-        path = "/sparql?" + urllib.parse.urlencode({"query": full})
-        good.append(Request("select-get", "GET", path, None, 200, (full,)))
-        form = urllib.parse.urlencode({"query": full}).encode()
-        good.append(Request("select-post", "POST", "/sparql", form, 200, (full,)))
-    slow = Request("slow", "GET", "/sparql?" + urllib.parse.urlencode({"query": SLOW}), None, 422)
-    bad = [
-        Request("malformed", "GET", "/sparql?" + urllib.parse.urlencode({"query": q}), None, 400)
-        for q in MALFORMED
-    ]
-    count = args.requests - args.slow - args.malformed
-    if count < 1:
-        raise SystemExit("--requests must exceed --slow plus --malformed")
-    rng = random.Random(args.seed)
-    mix = [good[i % len(good)] for i in range(count)]
-    mix += [slow] * args.slow + [bad[i % len(bad)] for i in range(args.malformed)]
-    rng.shuffle(mix)
-    return mix
+        routes.append(Request("GET", f"/api/questions/{name}" + (f"?{query}" if query else "")))
+    texts += [sparql_prefixes() + text for text in SELECTS]
+    return texts, routes
 
 
-def is_loopback(url: str) -> bool:
-    host = urllib.parse.urlsplit(url).hostname or ""
-    return bool(re.match(r"^(127\.\d+\.\d+\.\d+|::1|localhost)$", host))
+def sparql_get(path: str, text: str) -> Request:
+    return Request("GET", f"{path}?{urllib.parse.urlencode({'query': text})}")
 
 
-def start_server(args: argparse.Namespace, log: object) -> tuple[subprocess.Popen[str], str]:
-    command = [sys.executable, "-m", "kb.cli", "serve", "--port", "0", "--quiet"]
+# --- servers ------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def kb_server(args: argparse.Namespace, *extra: str) -> Iterator[tuple[str, int]]:
+    """``kb serve`` on a free port: its base URL and process id."""
+    command = [sys.executable, "-m", "kb.cli", "serve", "--port", "0", "--quiet", *extra]
     command += ["--timeout", str(args.timeout), "--workers", str(args.workers)]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, text=True)
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    found = re.search(r"(http://[^\s/]+)/sparql", line)
-    if not found:
-        process.kill()
-        raise SystemExit(f"kb serve did not start: {line!r}")
-    return process, found.group(1)
+    with tempfile.TemporaryFile(mode="w+") as log:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, text=True)
+        assert process.stdout is not None
+        found = re.search(r"(http://[^\s/]+)/sparql", process.stdout.readline())
+        try:
+            if not found:
+                log.seek(0)
+                raise SystemExit(f"kb serve did not start: {log.read()[-500:]}")
+            yield found.group(1), process.pid
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+            log.seek(0)
+            if "Traceback" in log.read():
+                print("FAIL kb serve's log has a traceback", file=sys.stderr)
+
+
+@contextlib.contextmanager
+def oxigraph_server(timeout: float) -> Iterator[str | None]:
+    """``oxigraph serve-read-only`` on the same quads, or None if it is not installed."""
+    binary = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
+    if not Path(binary).exists():
+        yield None
+        return
+    from kb.server.answer import store_dump
+
+    with tempfile.TemporaryDirectory() as folder:
+        dump = Path(folder) / "kb.nq"
+        dump.write_bytes(store_dump(None))
+        location = str(Path(folder) / "db")
+        subprocess.run(
+            [binary, "load", "--location", location, "--file", str(dump)],
+            check=True,
+            capture_output=True,
+        )
+        port = free_port()
+        command = [binary, "serve-read-only", "--location", location]
+        command += ["--bind", f"127.0.0.1:{port}", "--timeout-s", f"{timeout:g}"]
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            url = f"http://127.0.0.1:{port}"
+            for _ in range(100):
+                with contextlib.suppress(OSError):
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    break
+                time.sleep(0.1)
+            yield url
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def tree_rss_mb(pid: int) -> float:
+    """RSS of a process and its children (the server and its workers)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    kids = children.read_text().split() if children.exists() else []
+    return rss_mb(pid) + sum(rss_mb(int(kid)) for kid in kids)
+
+
+# --- clients ------------------------------------------------------------------------------
 
 
 class Client:
@@ -145,8 +206,6 @@ class Client:
             if self.connection is None:
                 self.connection = http.client.HTTPConnection(self.host, self.port, timeout=120)
             headers = {"Accept": "application/sparql-results+json"}
-            if request.body is not None:
-                headers["Content-Type"] = "application/x-www-form-urlencoded"
             try:
                 self.connection.request(request.method, request.path, request.body, headers)
                 response = self.connection.getresponse()
@@ -163,161 +222,324 @@ class Client:
         raise AssertionError("unreachable")
 
 
-def run_load(base: str, mix: list[Request], clients: int, deadline: float) -> list[Outcome]:
-    outcomes: list[Outcome] = []
+@dataclass
+class Load:
+    seconds: float
+    latencies: list[float]
+    statuses: Counter[int]
+
+    @property
+    def rate(self) -> float:
+        return len(self.latencies) / self.seconds
+
+    def p(self, share: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000
+
+
+def run_load(base: str, requests: list[Request], clients: int, deadline: float = 300) -> Load:
+    """Send every request from ``clients`` threads, each with its own connection."""
+    latencies: list[float] = []
+    statuses: Counter[int] = Counter()
     lock = threading.Lock()
     local = threading.local()
-    started = time.monotonic()
-    stop_at = started + deadline
+    stop_at = time.monotonic() + deadline
 
     def one(request: Request) -> None:
         if time.monotonic() > stop_at:
-            outcome = Outcome(request, 0, 0.0, "not sent: deadline passed")
-        else:
-            if not hasattr(local, "client"):
-                local.client = Client(base)
+            return
+        if not hasattr(local, "client"):
+            local.client = Client(base)
+        begin = time.perf_counter()
+        try:
+            status, _ = local.client.send(request)
+        except OSError:
+            status = 0
+        with lock:
+            latencies.append(time.perf_counter() - begin)
+            statuses[status] += 1
+
+    begin = time.monotonic()
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        list(pool.map(one, requests))
+    return Load(time.monotonic() - begin, latencies, statuses)
+
+
+def one_client(base: str, path: str, count: int) -> float:
+    """Median ms of ``ASK {}`` on one keep-alive connection."""
+    client = Client(base)
+    request = sparql_get(path, "ASK {}")
+    client.send(request)
+    times = []
+    for _ in range(count):
+        begin = time.perf_counter()
+        status, _ = client.send(request)
+        times.append(time.perf_counter() - begin)
+        assert status == 200
+    return statistics.median(times) * 1000
+
+
+# --- hostile clients (in their own process) -----------------------------------------------
+
+
+def raw_request(path: str, body: bytes = b"", method: str = "GET", extra: str = "") -> bytes:
+    head = f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n{extra}"
+    if body:
+        head += f"Content-Type: application/sparql-query\r\nContent-Length: {len(body)}\r\n"
+    return head.encode() + b"\r\n" + body
+
+
+def status_of(sock: socket.socket) -> int:
+    head = sock.recv(64)
+    return int(head.split(b" ", 2)[1]) if head.startswith(b"HTTP/") else 0
+
+
+def attack(host: str, port: int, scale: float, stop: Any, report: Any) -> None:
+    """Run every kind of hostile client until ``stop`` is set; put their statuses."""
+    counts: Counter[str] = Counter()
+    lock = threading.Lock()
+
+    def count(kind: str, status: int | str) -> None:
+        with lock:
+            counts[f"{kind} {status}"] += 1
+
+    def connect(timeout: float = 60) -> socket.socket:
+        return socket.create_connection((host, port), timeout=timeout)
+
+    def loop(kind: str, make: Callable[[], bytes]) -> None:
+        while not stop.is_set():
+            try:
+                with connect() as sock:
+                    sock.sendall(make())
+                    count(kind, status_of(sock))
+            except OSError as problem:
+                count(kind, type(problem).__name__)
+
+    def slow_reader() -> None:
+        while not stop.is_set():
+            try:
+                sock = socket.socket()
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+                sock.settimeout(60)
+                sock.connect((host, port))
+                sock.sendall(raw_request(sparql_get("/sparql", LARGE).path))
+                with sock:
+                    first = sock.recv(16)
+                    count("slow-reader", first.split(b" ")[1].decode() if first else "closed")
+                    while not stop.is_set() and sock.recv(1):  # one byte a second
+                        stop.wait(1)
+            except OSError as problem:
+                count("slow-reader", type(problem).__name__)
+
+    def slowloris() -> None:
+        while not stop.is_set():
+            try:
+                with connect(timeout=5) as sock:
+                    sock.sendall(b"GET /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+                    while not stop.is_set():
+                        sock.sendall(b"X")
+                        stop.wait(1)
+            except OSError:
+                count("slowloris", "dropped")
+
+    def n(base: int) -> int:
+        return max(1, round(base * scale))
+
+    slow = raw_request(sparql_get("/sparql", SLOW).path)
+    jobs: list[Callable[[], None]] = []
+    jobs += [lambda: loop("slow-query", lambda: slow)] * n(30)
+    jobs += [slow_reader] * n(16)
+    jobs += [slowloris] * n(50)
+    jobs += [lambda: loop("deep", lambda: raw_request("/sparql", DEEP.encode(), "POST"))]
+    jobs += [
+        lambda: loop(
+            "malformed",
+            lambda: raw_request(sparql_get("/sparql", MALFORMED[int(time.time()) % 3]).path),
+        )
+    ]
+    threads = [threading.Thread(target=job, daemon=True) for job in jobs]
+    for thread in threads:
+        thread.start()
+    stop.wait()
+    give_up = time.monotonic() + 10  # daemon threads still blocked are left to the exit
+    for thread in threads:
+        thread.join(timeout=max(0.0, give_up - time.monotonic()))
+    with lock:
+        report.put(dict(counts))
+
+
+@dataclass
+class Attacked:
+    good: Load
+    probes: list[float]
+    probe_statuses: Counter[int]
+    hostile: dict[str, int]
+    peak_parent: float
+    peak_total: float
+    baseline_parent: float
+
+
+def under_attack(
+    base: str, pid: int, requests: list[Request], clients: int, scale: float
+) -> Attacked:
+    parts = urllib.parse.urlsplit(base)
+    context = multiprocessing.get_context("spawn")
+    stop, report = context.Event(), context.Queue()
+    baseline_parent = rss_mb(pid)
+    attacker = context.Process(
+        target=attack, args=(parts.hostname, parts.port, scale, stop, report), daemon=True
+    )
+    attacker.start()
+    probes: list[float] = []
+    probe_statuses: Counter[int] = Counter()
+    peaks = [baseline_parent, tree_rss_mb(pid)]
+    done = threading.Event()
+
+    def probe() -> None:
+        while not done.is_set():
             begin = time.perf_counter()
             try:
-                status, body = local.client.send(request)
-                error = "" if status == request.expect else body[:200].decode("utf-8", "replace")
-                outcome = Outcome(request, status, time.perf_counter() - begin, error)
-            except OSError as problem:
-                outcome = Outcome(request, 0, time.perf_counter() - begin, str(problem))
-        with lock:
-            outcomes.append(outcome)
-            done = len(outcomes)
-            if done % 100 == 0 or done == len(mix):
-                failed = sum(1 for o in outcomes if o.status != o.request.expect)
-                rate = done / (time.monotonic() - started)
-                print(
-                    f"\r  {done:>5}/{len(mix)} requests, {failed} unexpected, {rate:,.0f} req/s",
-                    end="",
-                    file=sys.stderr,
-                    flush=True,
-                )
+                status, _ = Client(base).send(sparql_get("/sparql", "ASK {}"))
+            except OSError:
+                status = 0
+            probes.append(time.perf_counter() - begin)
+            probe_statuses[status] += 1
+            peaks[0] = max(peaks[0], rss_mb(pid))
+            peaks[1] = max(peaks[1], tree_rss_mb(pid))
+            done.wait(0.25)
 
-    with ThreadPoolExecutor(max_workers=clients) as pool:
-        list(pool.map(one, mix))
-    print(file=sys.stderr)
-    return outcomes
+    time.sleep(3)  # let the attack take hold
+    prober = threading.Thread(target=probe, daemon=True)
+    prober.start()
+    good = run_load(base, requests, clients)
+    time.sleep(1)
+    done.set()
+    prober.join(timeout=60)
+    stop.set()
+    hostile = report.get(timeout=120)
+    attacker.join(timeout=30)
+    return Attacked(good, probes, probe_statuses, hostile, peaks[0], peaks[1], baseline_parent)
 
 
-def baseline(mix: list[Request]) -> tuple[float, list[float]]:
-    """The good requests' queries in a bare loop over one in-memory pyoxigraph store."""
-    store = LocalBackend().store
-
-    def run(request: Request) -> None:
-        for text in request.queries:
-            result = store.query(text)
-            if isinstance(result, ox.QueryBoolean):
-                bool(result)
-            else:
-                list(result)
-
-    good = [request for request in mix if request.expect == 200]
-    for request in set(good):  # warm up, as the server's workers are by then
-        run(request)
-    latencies = []
-    begin = time.perf_counter()
-    for request in good:
-        start = time.perf_counter()
-        run(request)
-        latencies.append(time.perf_counter() - start)
-    return time.perf_counter() - begin, latencies
+# --- reporting ----------------------------------------------------------------------------
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
+@dataclass
+class Figures:
+    rows: dict[str, list[float]] = field(default_factory=dict)
 
+    def add(self, name: str, value: float) -> None:
+        self.rows.setdefault(name, []).append(value)
 
-def still_answers(base: str) -> bool:
-    client = Client(base)
-    query = "/sparql?" + urllib.parse.urlencode({"query": "ASK { ?s ?p ?o }"})
-    status, body = client.send(Request("check", "GET", query, None, 200))
-    return status == 200 and json.loads(body).get("boolean") is True
+    def print(self) -> None:
+        print(f"\n{'':50}{'min':>10}{'median':>10}{'max':>10}")
+        for name, values in self.rows.items():
+            print(
+                f"{name:50}{min(values):>10,.1f}{statistics.median(values):>10,.1f}"
+                f"{max(values):>10,.1f}"
+            )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--requests", type=int, default=5000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--requests", type=int, default=3000, help="good requests per phase")
     parser.add_argument("--clients", type=int, default=32)
-    parser.add_argument("--slow", type=int, default=20, help="requests that hit the time limit")
-    parser.add_argument("--malformed", type=int, default=250)
-    parser.add_argument("--timeout", type=float, default=2.0, help="the server's time limit")
-    parser.add_argument("--workers", type=int, default=4, help="the server's worker processes")
-    parser.add_argument("--deadline", type=float, default=600.0, help="stop sending after (s)")
-    parser.add_argument("--seed", type=int, default=5)
-    parser.add_argument("--url", help="an already running kb serve on loopback")
+    parser.add_argument("--workers", type=int, default=2, help="kb serve's worker processes")
+    parser.add_argument("--timeout", type=float, default=5.0, help="time limit per query (s)")
+    parser.add_argument("--attack-scale", type=float, default=1.0, help="hostile clients x")
+    parser.add_argument("--single", type=int, default=500, help="one-client requests")
+    parser.add_argument("--tiny", action="store_true", help="a smoke run for CI")
     args = parser.parse_args(argv)
-    if args.url and not is_loopback(args.url):
-        parser.error("--url must be on loopback (127.0.0.1, ::1 or localhost)")
+    if args.tiny:
+        args.runs, args.requests, args.clients, args.single = 1, 40, 4, 20
+        args.attack_scale, args.timeout = 0.1, 1.0
 
-    recorder = Recorder()
-    mix = build_mix(args, recorder)
-    kinds = Counter(r.kind for r in mix)
-    print(f"mix: {dict(kinds)}", file=sys.stderr)
-    with tempfile.TemporaryFile(mode="w+") as log:
-        process = None
-        if args.url:
-            base = args.url.rstrip("/").removesuffix("/sparql")
-        else:
-            process, base = start_server(args, log)
-            print(f"server: {base} ({args.workers} workers, {args.timeout:g} s limit)")
-        try:
-            begin = time.monotonic()
-            outcomes = run_load(base, mix, args.clients, args.deadline)
-            elapsed = time.monotonic() - begin
-            alive = still_answers(base)
-        finally:
-            if process is not None:
-                process.terminate()
-                process.wait(timeout=30)
+    texts, routes = good_mix()
+    figures = Figures()
+    checks: dict[str, bool] = {}
+    hostile_total: Counter[str] = Counter()
+    with (
+        kb_server(args) as (base, pid),
+        kb_server(args, "--cache-mb", "0") as (uncached, _),
+        oxigraph_server(args.timeout) as oxigraph,
+    ):
+        print(f"kb serve at {base} ({args.workers} workers, {args.timeout:g} s limit)")
+        print(f"oxigraph serve-read-only at {oxigraph}" if oxigraph else "oxigraph: not installed")
+        for run in range(1, args.runs + 1):
+            print(f"run {run}/{args.runs}", file=sys.stderr, flush=True)
+            ours = [sparql_get("/sparql", texts[i % len(texts)]) for i in range(args.requests)]
+            good = run_load(base, ours, args.clients)
+            figures.add("kb serve, good mix: req/s", good.rate)
+            figures.add("kb serve, good mix: p50 ms", good.p(0.5))
+            figures.add("kb serve, good mix: p99 ms", good.p(0.99))
+            bare = run_load(uncached, ours, args.clients)
+            figures.add("kb serve --cache-mb 0, good mix: req/s", bare.rate)
+            figures.add("kb serve --cache-mb 0, good mix: p99 ms", bare.p(0.99))
+            checks["good mix: every request 200"] = checks.get(
+                "good mix: every request 200", True
+            ) and set(good.statuses) | set(bare.statuses) == {200}
+            questions = [routes[i % len(routes)] for i in range(args.requests)]
+            asked = run_load(base, questions, args.clients)
+            figures.add("kb serve, /api/questions: req/s", asked.rate)
+            figures.add("kb serve, /api/questions: p99 ms", asked.p(0.99))
+            figures.add(
+                "kb serve, one keep-alive client: median ms",
+                one_client(base, "/sparql", args.single),
+            )
+            if oxigraph:
+                theirs = [sparql_get("/query", texts[i % len(texts)]) for i in range(args.requests)]
+                baseline = run_load(oxigraph, theirs, args.clients)
+                figures.add("oxigraph server, good mix: req/s", baseline.rate)
+                figures.add("oxigraph server, good mix: p99 ms", baseline.p(0.99))
+                figures.add(
+                    "kb serve / oxigraph throughput (ratio x100)", 100 * good.rate / baseline.rate
+                )
+                figures.add(
+                    "kb serve --cache-mb 0 / oxigraph (ratio x100)", 100 * bare.rate / baseline.rate
+                )
+                figures.add(
+                    "oxigraph, one keep-alive client: median ms",
+                    one_client(oxigraph, "/query", args.single),
+                )
+            attacked = under_attack(base, pid, ours, args.clients, args.attack_scale)
+            figures.add("under attack: good req/s", attacked.good.rate)
+            figures.add("under attack: good p50 ms", attacked.good.p(0.5))
+            figures.add("under attack: good p99 ms", attacked.good.p(0.99))
+            if attacked.probes:
+                figures.add("under attack: ASK {} probe, worst ms", max(attacked.probes) * 1000)
+                figures.add(
+                    "under attack: ASK {} probe, median ms",
+                    statistics.median(attacked.probes) * 1000,
+                )
+            figures.add("under attack: server RSS MB, HTTP process", attacked.peak_parent)
+            figures.add("under attack: server RSS MB, with workers", attacked.peak_total)
+            hostile_total.update(attacked.hostile)
+            checks["under attack: every good request 200"] = checks.get(
+                "under attack: every good request 200", True
+            ) and set(attacked.good.statuses) == {200}
+            checks["under attack: every ASK probe 200"] = checks.get(
+                "under attack: every ASK probe 200", True
+            ) and set(attacked.probe_statuses) <= {200}
+        alive = Client(base).send(sparql_get("/sparql", "ASK { ?s ?p ?o }"))
+        checks["server still answers"] = alive[0] == 200 and json.loads(alive[1])["boolean"]
 
-    base_seconds, base_latencies = baseline(mix)
-    good = [o for o in outcomes if o.request.expect == 200]
-    statuses = Counter(o.status for o in outcomes)
-    unexpected = [o for o in outcomes if o.status != o.request.expect]
-    server_errors = [o for o in outcomes if o.status >= 500]
-
-    print(f"\n{len(outcomes)} requests from {args.clients} clients in {elapsed:.2f} s")
-    print(f"statuses: {dict(sorted(statuses.items()))}")
-    print(f"{'':24}{'requests/s':>12}{'p50 ms':>10}{'p99 ms':>10}")
-    print(
-        f"{'kb serve, all':24}{len(outcomes) / elapsed:>12,.0f}"
-        f"{percentile([o.seconds for o in outcomes], 0.5) * 1000:>10.1f}"
-        f"{percentile([o.seconds for o in outcomes], 0.99) * 1000:>10.1f}"
-    )
-    for kind in sorted(kinds):
-        times = [o.seconds for o in outcomes if o.request.kind == kind]
-        print(
-            f"{'  ' + kind:24}{'':>12}{percentile(times, 0.5) * 1000:>10.1f}"
-            f"{percentile(times, 0.99) * 1000:>10.1f}"
-        )
-    print(
-        f"{'pyoxigraph loop (good)':24}{len(base_latencies) / base_seconds:>12,.0f}"
-        f"{percentile(base_latencies, 0.5) * 1000:>10.2f}"
-        f"{percentile(base_latencies, 0.99) * 1000:>10.2f}"
-    )
-    checks = {
-        f"every good request answered 200 ({len(good)})": all(o.status == 200 for o in good),
-        "every slow request stopped by the time limit (422)": all(
-            o.status == 422 for o in outcomes if o.request.kind == "slow"
-        ),
-        "every malformed request answered 400": all(
-            o.status == 400 for o in outcomes if o.request.kind == "malformed"
-        ),
-        "no 5xx": not server_errors,
-        "server still answers": alive,
-        "all requests sent before the deadline": len(outcomes) == len(mix)
-        and not any(o.error.startswith("not sent") for o in outcomes),
-    }
+    figures.print()
+    print("\nhostile clients' answers (the slow-query policy), all runs:")
+    for kind, number in sorted(hostile_total.items()):
+        print(f"  {kind:40}{number:>8}")
+    statuses = {k.rsplit(" ", 1)[1] for k in hostile_total if k.startswith("deep ")}
+    checks["deep nesting: 400"] = statuses <= {"400"}
+    statuses = {k.rsplit(" ", 1)[1] for k in hostile_total if k.startswith("malformed ")}
+    checks["malformed: 400"] = statuses <= {"400"}
+    statuses = {k.rsplit(" ", 1)[1] for k in hostile_total if k.startswith("slow-query ")}
+    checks["slow queries: 422 or 503, never 500"] = statuses <= {"422", "503"}
+    print()
     for check, ok in checks.items():
         print(f"{'ok  ' if ok else 'FAIL'} {check}")
-    for outcome in unexpected[:10]:
-        print(f"  {outcome.request.kind} {outcome.status}: {outcome.error[:160]}")
     return 0 if all(checks.values()) else 1
 
 
 if __name__ == "__main__":
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
     sys.exit(main())

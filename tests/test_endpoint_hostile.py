@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 from kb_server import kb_serve, kb_serve_process
 
+from kb.vocab import sparql_prefixes
+
 pytestmark = pytest.mark.slow
 
 #: Several seconds on the test server's one-second limit.
@@ -431,3 +433,13 @@ def test_nesting_doctests() -> None:
 
     assert doctest.testmod(kb.nesting).failed == 0
     assert doctest.testmod(kb.server.http).failed == 0
+
+
+def test_repeated_requests_get_the_same_answer_but_volatile_ones_are_fresh(base: str) -> None:
+    query = "SELECT ?s WHERE { ?s a kb:Approach } ORDER BY ?s"
+    first = raw(base, request(sparql_path(sparql_prefixes() + query)))
+    again = raw(base, request(sparql_path(sparql_prefixes() + query)))
+    assert status_of(first) == 200 and body_of(first) == body_of(again)
+    volatile = "SELECT (STRUUID() AS ?u) WHERE {}"
+    answers = {body_of(raw(base, request(sparql_path(volatile)))) for _ in range(2)}
+    assert len(answers) == 2

@@ -85,6 +85,8 @@ class Settings:
     allowed_hosts: tuple[str, ...] = ()
     #: Origins whose pages may read answers (CORS); none by default, "*" for any.
     cors_origins: tuple[str, ...] = ()
+    #: Megabytes of answers kept for repeated requests (0: none).
+    cache_mb: int = 64
     quiet: bool = False
 
 
@@ -128,6 +130,7 @@ class EndpointServer(ThreadingHTTPServer):
         self._budget = 4 * settings.max_reply
         self._gzipped: OrderedDict[tuple[str, int, int], bytes] = OrderedDict()
         self._gzipped_bytes = 0
+        self._cache = _Cache(settings.cache_mb * 1024 * 1024)
         if ":" in settings.host:
             self.address_family = socket.AF_INET6
         super().__init__((settings.host, settings.port), Handler)
@@ -164,6 +167,20 @@ class EndpointServer(ThreadingHTTPServer):
         finally:
             with self._lock:
                 self._connections.pop(request, None)
+
+    def answer(self, job: SparqlJob | QuestionJob, client: str) -> Reply:
+        """The pool's answer to ``job``, or the same answer given before: the KB is
+        read-only, so a request answers the same way until the server restarts (unless
+        its query calls RAND, NOW, UUID, STRUUID or BNODE, which are never kept)."""
+        key = None if isinstance(job, SparqlJob) and _VOLATILE.search(job.query) else job
+        if key is not None:
+            found = self._cache.get(key)
+            if found is not None:
+                return found
+        reply = self.pool.run(job, client)
+        if key is not None and reply.status == 200:
+            self._cache.put(key, reply)
+        return reply
 
     def state(self, request: Any, reading: bool) -> None:
         """Mark a connection as waiting for a request head (evictable) or being answered."""
@@ -210,6 +227,40 @@ class EndpointServer(ThreadingHTTPServer):
             return  # a client that went away or stalled: nothing to report
         host = client_address[0] if client_address else "?"
         _log(f"{host} - connection failed: {type(problem).__name__}: {problem}")
+
+
+#: Functions whose answers differ from call to call.
+_VOLATILE = re.compile(r"(?i)(RAND|NOW|UUID|STRUUID|BNODE)\s*\(")
+
+
+class _Cache:
+    """Replies by request, least recently used dropped first, within ``limit`` bytes."""
+
+    def __init__(self, limit: int):
+        self._limit = limit
+        self._items: OrderedDict[Any, Reply] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: Any) -> Reply | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: Any, reply: Reply) -> None:
+        size = len(reply.body) + 512
+        if size > self._limit // 16:
+            return
+        with self._lock:
+            if key in self._items:
+                return
+            self._items[key] = reply
+            self._bytes += size
+            while self._bytes > self._limit:
+                _, dropped = self._items.popitem(last=False)
+                self._bytes -= len(dropped.body) + 512
 
 
 def _log(line: str) -> None:
@@ -506,7 +557,7 @@ class Handler(BaseHTTPRequestHandler):
                     raise Refused(400, f"parameter {key!r} given {len(values)} times; give it once")
                 arguments[key] = values[0]
             job = QuestionJob(unquote(name), tuple(arguments.items()))
-            return self.server.pool.run(job, self.address_string())
+            return self.server.answer(job, self.address_string())
         self._allow("GET", "HEAD")
         if path in ("/api", "/api/") or (path == "/" and self.server.settings.site is None):
             return json_reply(
@@ -563,7 +614,7 @@ class Handler(BaseHTTPRequestHandler):
             tuple(params.get("named-graph-uri", [])),
             f"{self.server.url}/sparql",
         )
-        reply = self.server.pool.run(job, self.address_string())
+        reply = self.server.answer(job, self.address_string())
         return replace(reply, headers=(*reply.headers, ("Vary", "Accept")))
 
     def _body(self) -> bytes:

@@ -133,10 +133,12 @@ class _Worker:
 
 #: Largest answer a worker hands to the HTTP process; a larger one is a :data:`LIMIT_STATUS`.
 DEFAULT_REPLY_BYTES = 16 * 1024 * 1024
-#: How long a client (or a query text) counts as slow after one of its queries ran long.
+#: How long a query text counts as slow after it ran long.
 SLOW_MEMORY = 30.0
 #: Most slow-lane requests one client may have waiting; more get 503 at once.
 SLOW_QUEUE = 4
+#: A request's rank: its text ran quickly lately, is new, or ran long lately.
+KNOWN, NEW, SLOW = 0, 1, 2
 
 
 @dataclass(eq=False)
@@ -149,13 +151,15 @@ class _Ticket:
 class WorkerPool:
     """``size`` workers; :meth:`run` answers one job or says why it could not.
 
-    Fairness: a query text that ran long is *slow* for :data:`SLOW_MEMORY` seconds, and so
-    is a client (an IP address) that sent one. Requests are served in three ranks: first
-    everything else, oldest first; then new texts from slow clients; then slow texts, the
-    least-used client's first. A slow text never takes the last idle worker, and at most
-    :data:`SLOW_QUEUE` of one client's may wait (503, after a pause, beyond): so clients that
-    hammer slow queries leave a worker free for everyone else, and a legitimate
-    ``ASK {}`` is answered at once, even from the same address.
+    Fairness, by what each query text did lately: a text that ran long (or overran) is
+    *slow* for :data:`SLOW_MEMORY` seconds; one that ran quickly is *known*. Waiting
+    requests are served oldest first, known and new texts alike, except that new texts
+    may hold at most ``size - 1`` workers (the last idle one is kept for known texts),
+    and a slow text only gets a worker when nothing else waits and another worker stays
+    idle, the least-used client's first (at most :data:`SLOW_QUEUE` of one client's may
+    wait; 503, after a pause, beyond). So clients hammering slow queries, or flooding new
+    texts, never hold every worker: a legitimate ``ASK {}`` gets one at once, even from
+    their own address.
     """
 
     def __init__(
@@ -182,7 +186,9 @@ class WorkerPool:
         self._waiting: list[_Ticket] = []
         self._order = itertools.count()
         self._long = min(1.0, timeout / 2)
-        self._slow_until: OrderedDict[str, float] = OrderedDict()  # client or text -> until
+        self._slow_until: OrderedDict[str, float] = OrderedDict()  # text -> until
+        self._known: OrderedDict[str, None] = OrderedDict()  # texts that ran quickly
+        self._new_busy = 0  # workers running a new text
         self._usage: dict[str, tuple[float, float]] = {}  # client -> (worker-seconds, at)
         self._workers: set[_Worker] = set()
         self._closed = False
@@ -209,8 +215,8 @@ class WorkerPool:
         with self._cond:
             now = time.monotonic()
             mine = [t for t in self._waiting if t.client == client]
-            crowded = self._rank(ticket, now) == 2 and (
-                sum(self._rank(t, now) == 2 for t in mine) >= SLOW_QUEUE
+            crowded = self._rank(ticket, now) == SLOW and (
+                sum(self._rank(t, now) == SLOW for t in mine) >= SLOW_QUEUE
             )
             if not crowded:
                 self._waiting.append(ticket)
@@ -237,44 +243,52 @@ class WorkerPool:
                 self._cond.wait(left)
             self._waiting.remove(ticket)
             worker = self._idle.pop()
+            new = self._rank(ticket, time.monotonic()) == NEW
+            self._new_busy += new
             self._cond.notify_all()
         started = time.monotonic()
         reply, overran = self._ask(worker, job)
         elapsed = time.monotonic() - started
         with self._cond:
+            self._new_busy -= new
             self._charge(client, elapsed)
             if overran or elapsed >= self._long:
-                for key in (client, ticket.text):
-                    self._slow_until[key] = time.monotonic() + SLOW_MEMORY
-                    self._slow_until.move_to_end(key)
-                while len(self._slow_until) > 4096:
-                    self._slow_until.popitem(last=False)
+                self._slow_until[ticket.text] = time.monotonic() + SLOW_MEMORY
+                self._slow_until.move_to_end(ticket.text)
+                self._known.pop(ticket.text, None)
+            else:
+                self._known[ticket.text] = None
+                self._known.move_to_end(ticket.text)
+            for memory in (self._slow_until, self._known):
+                while len(memory) > 4096:
+                    memory.popitem(last=False)
             self._cond.notify_all()
         return reply
 
     def _chosen(self) -> _Ticket | None:
-        """The waiting request that gets the next idle worker: by rank, then (for slow
-        clients) the least-used client, then the oldest; a slow text only if another worker
-        stays idle (one being restarted after an overrun does not count)."""
+        """The waiting request that gets the next idle worker (see the class's rules)."""
         if not self._idle or not self._waiting:
             return None
         now = time.monotonic()
         ranked = [(self._rank(t, now), t) for t in self._waiting]
-        spare = len(self._idle) > 1 or self.size == 1  # a slow text never takes the last one
-        eligible = [(r, t) for r, t in ranked if r < 2 or spare]
-        if not eligible:
+        last = len(self._idle) == 1 and self.size > 1
+        new_ok = not last or self._new_busy < self.size - 1
+        found = [t for rank, t in ranked if rank == KNOWN or (rank == NEW and new_ok)]
+        if found:
+            return min(found, key=lambda t: t.order)
+        if last:
             return None
         return min(
-            eligible,
-            key=lambda rt: (rt[0], self._used(rt[1].client) if rt[0] else 0.0, rt[1].order),
-        )[1]
+            (t for rank, t in ranked if rank == SLOW),
+            key=lambda t: (self._used(t.client), t.order),
+        )
 
     def _rank(self, ticket: _Ticket, now: float) -> int:
-        """0 for most requests, 1 for a new text from a slow client, 2 for a slow text; read
-        afresh each time, so requests already waiting move down once their text is slow."""
+        """KNOWN, NEW or SLOW, read afresh each time: a request already waiting moves
+        down once its text turns out slow."""
         if self._slow_until.get(ticket.text, 0) > now:
-            return 2
-        return 1 if self._slow_until.get(ticket.client, 0) > now else 0
+            return SLOW
+        return KNOWN if ticket.text in self._known else NEW
 
     def _used(self, client: str) -> float:
         """A client's worker-seconds, halving every ten seconds."""
