@@ -425,16 +425,6 @@ def test_site_files_are_gzipped_and_cached(base: str, site: Path) -> None:
     assert "immutable" in asset["cache-control"]
 
 
-def test_nesting_doctests() -> None:
-    import doctest
-
-    import kb.nesting
-    import kb.server.http
-
-    assert doctest.testmod(kb.nesting).failed == 0
-    assert doctest.testmod(kb.server.http).failed == 0
-
-
 def test_repeated_requests_get_the_same_answer_but_volatile_ones_are_fresh(base: str) -> None:
     query = "SELECT ?s WHERE { ?s a kb:Approach } ORDER BY ?s"
     first = raw(base, request(sparql_path(sparql_prefixes() + query)))
