@@ -159,6 +159,7 @@ def export(folder: Path | None = None) -> list[Path]:
     if folder is None:
         raise UsageError("no project checkout here to hold schema/: give a folder with --out")
     written = []
+    folder.mkdir(parents=True, exist_ok=True)
     for name, text in artefacts().items():
         write_atomic(folder / name, text)
         written.append(folder / name)
