@@ -64,9 +64,7 @@ def open_kb(
     from kb.rules import derive
     from kb.schema_table import FACTS, Facts
 
-    loaded, problems, quads = loader.read(paths, validate=validate, progress=progress)
-    store = ox.Store()
-    store.bulk_extend(quads)
+    loaded, problems, store = loader.read(paths, validate=validate, progress=progress)
     if validate:
         if progress:
             progress("running the integrity checks")

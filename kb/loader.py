@@ -67,8 +67,8 @@ class _State:
     #: every subject in the id namespace with a known type: id -> (kind name, origin)
     declared: dict[str, tuple[str, Origin]] = field(default_factory=dict)
     unreadable: list[str] = field(default_factory=list)
-    #: every triple read, for the query store (each file is parsed once)
-    quads: list[ox.Quad] = field(default_factory=list)
+    #: the query store, filled with each file's triples as it is read (parsed once)
+    store: ox.Store = field(default_factory=ox.Store)
     #: False builds models without checking them (a KB already validated)
     validate: bool = True
 
@@ -105,8 +105,8 @@ def read(
     *,
     validate: bool = True,
     progress: Callable[[str], None] | None = None,
-) -> tuple[Loaded, list[Problem], list[ox.Quad]]:
-    """Parse each file once into models and triples: (entities, problems, every triple).
+) -> tuple[Loaded, list[Problem], ox.Store]:
+    """Parse each file once into models and a query store: (entities, problems, store).
 
     With ``validate`` false the models are built without checks, for a KB already
     validated; problems are then only those that stop a file from being read.
@@ -124,7 +124,7 @@ def read(
             progress(f"checking references of {count} entities ({elapsed:.1f}s)")
         state.problems.extend(_reference_problems(state))
     state.loaded.declared = {slug: origin for slug, (_, origin) in state.declared.items()}
-    return state.loaded, sorted_problems(state.problems), state.quads
+    return state.loaded, sorted_problems(state.problems), state.store
 
 
 def sorted_problems(problems: Iterable[Problem]) -> list[Problem]:
@@ -191,7 +191,7 @@ def _load_file(path: Path, state: _State) -> None:
         problems.append(Problem(name, error.lineno, None, None, _syntax_message(data, error)))
         state.unreadable.append(name)
         return
-    state.quads.extend(quads)
+    state.store.bulk_extend(quads)
     for quad in quads:
         subjects[quad.subject].append((quad.predicate.value, quad.object))
     _add_subjects(name, subjects, *_subject_lines(text), state)
