@@ -159,20 +159,62 @@ def test_search_finds_mesa_optimizer(browser, server):
         visit.close()
 
 
-def test_home_has_no_serious_accessibility_violations(browser, server):
+#: One page of each kind a reader meets.
+PAGE_KINDS = [
+    "",
+    "guide/",
+    "term/",
+    "term/inner-alignment/",
+    "definition/rlo-inner-alignment/",
+    "approach/optimization-focused/",
+    "decomposition/",
+    "decomposition/step-2/",
+    "scenario/example-3/",
+    "verdict/verdict-example-3-optimization-focused/",
+    "verdict/derived-birth-control-objective-focused/",
+    "argument/",
+    "researcher/evan-hubinger/",
+    "source/risks-from-learned-optimization/",
+    "quote/",
+    "questions/",
+    "questions/disagreements/",
+    "bibliography/",
+    "downloads/",
+    "cite/",
+    "404.html",
+]
+SIZES = {
+    "desktop": {"viewport": {"width": 1280, "height": 800}},
+    "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True},
+}
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_no_serious_accessibility_violations_on_any_page_kind(browser, server, built_site, size):
     require(AXE.is_file(), f"{AXE} missing: run `npm ci` at the repository root")
-    visit = Visit(browser, server)
+    context = browser.new_context(**SIZES[size])
+    found = {}
     try:
-        visit.page.add_script_tag(path=str(AXE))
-        violations = visit.page.evaluate(
-            "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
-            ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.length,"
-            " target: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))"
-        )
-        serious = [v for v in violations if v["impact"] in ("serious", "critical")]
-        assert serious == [], "\n".join(map(str, serious))
+        page = context.new_page()
+        for path in PAGE_KINDS:
+            assert (built_site / path).exists(), path
+            page.goto(server + path, wait_until="load")
+            page.add_script_tag(path=str(AXE))
+            violations = page.evaluate(
+                "async () => (await axe.run(document, {resultTypes: ['violations']}))"
+                ".violations.map(v => ({id: v.id, impact: v.impact,"
+                " target: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))"
+            )
+            serious = [v for v in violations if v["impact"] in ("serious", "critical")]
+            if serious:
+                found[path] = serious
+            if size == "phone":  # no sideways scrolling on a phone
+                wide = page.evaluate("document.documentElement.scrollWidth > innerWidth + 1")
+                if wide:
+                    found[path] = [*found.get(path, []), "scrolls sideways"]
     finally:
-        visit.close()
+        context.close()
+    assert found == {}, "\n".join(f"{p}: {v}" for p, v in found.items())
 
 
 #: Live markup in the page as the browser built it (after the theme's scripts ran).
