@@ -43,6 +43,7 @@ from kb.loader import Loaded
 from kb.models import Approach, Entity, Scenario, ScenarioFacts, Verdict, VerdictValue
 from kb.notebook import Displayable, VerdictList
 from kb.rules import Facts, RuleVerdict, classify
+from kb.schema_table import FailureKind
 
 if TYPE_CHECKING:
     from kb.matrix import Matrix
@@ -58,7 +59,8 @@ class VerdictRow(Displayable, BaseModel):
     id: str
     scenario: str
     approach: str
-    verdict: VerdictValue
+    verdict: VerdictValue | None = None
+    failure: FailureKind | None = None
     hedged: bool
     implied: bool = False
     in_own_words: bool = False
@@ -75,6 +77,7 @@ class VerdictRow(Displayable, BaseModel):
             scenario=verdict.scenario,
             approach=verdict.approach,
             verdict=verdict.value,
+            failure=verdict.failure,
             hedged=verdict.hedged,
             implied=verdict.implied,
             in_own_words=verdict.in_own_words,
@@ -91,6 +94,7 @@ class VerdictRow(Displayable, BaseModel):
             scenario=self.scenario,
             approach=self.approach,
             value=self.verdict,
+            failure=self.failure,
             hedged=self.hedged,
             implied=self.implied,
             in_own_words=self.in_own_words,
@@ -253,7 +257,7 @@ class KnowledgeBase:
         >>> k = KnowledgeBase.load()
         >>> m = k.matrix()
         >>> m[3].scenario, str(m[3].cells["optimization-focused"]), m[3].disagree
-        ('example-3', 'inner-aligned', True)
+        ('example-3', 'inner-aligned; generalization-failure', True)
         """
         from kb import matrix
 
@@ -294,7 +298,7 @@ class KnowledgeBase:
 
     def cruxes(self, a: str, b: str) -> Crux:
         """Where the rules of approaches ``a`` and ``b`` disagree, over every combination of
-        the six facts: the combinations, the shortest statement explaining them, and the
+        the seven facts: the combinations, the shortest statement explaining them, and the
         minimal pairs (see :mod:`kb.cruxes`). Derived from the rules, not from this KB.
 
         >>> k = KnowledgeBase.load()

@@ -259,6 +259,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
         {
             "approach": approach,
             "verdict": v.value,
+            "failure": v.failure,
             "hedged": v.hedged,
             "reasoning": v.reasoning,
             "conflict": v.conflict,
@@ -438,7 +439,7 @@ def build_parser() -> argparse.ArgumentParser:
         sub,
         "cruxes",
         cmd_cruxes,
-        "Where two approaches' rules disagree, over every combination of the six facts.",
+        "Where two approaches' rules disagree, over every combination of the seven facts.",
     )
     p.add_argument("a", help="approach id, e.g. objective-focused")
     p.add_argument("b", help="another approach id, e.g. optimization-focused")

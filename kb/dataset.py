@@ -77,7 +77,8 @@ def open_kb(
     }
     approaches = sorted(slug for slug, e in entities.items() if isinstance(e, Approach))
     stated = {(e.scenario, e.approach) for e in entities.values() if isinstance(e, Verdict)}
-    found = derive(facts, approaches, stated)
+    tentative = {slug for slug, e in entities.items() if isinstance(e, Scenario) and e.tentative}
+    found = derive(facts, approaches, stated, tentative)
     add_derived(store, found)
     build = Verdict if validate else Verdict.model_construct
     derived = [build(id=slug, **fields) for slug, fields in found]

@@ -83,7 +83,7 @@ class Row:
 
     @property
     def disagree(self) -> bool:
-        return len({c.verdict for c in self.cells.values() if c.verdict}) > 1
+        return len({(c.verdict, c.failure) for c in self.cells.values()}) > 1
 
     def as_dict(self) -> dict[str, Any]:
         """The row as a flat dict: scenario, label, one verdict text per approach, disagree."""
@@ -230,7 +230,8 @@ def legend(matrix: Matrix, short: bool = True) -> list[str]:
         items.append(
             ("/ x = " if short else "")
             + "after the verdict on the system: how the approach classifies the failure the "
-            "scenario shows (inner alignment, generalization, capability, none)"
+            "scenario shows (inner alignment, generalization, capability, none); — alone: the "
+            "essay classifies only the failure"
         )
     items.append(f"{DISAGREE} = the approaches disagree on this scenario")
     return items

@@ -22,6 +22,7 @@ from kb.schema_table import (
     Basis,
     DefinitionField,
     Facts,
+    FailureKind,
     Kind,
     SourceField,
     VerdictValue,
@@ -235,7 +236,9 @@ class _FactsModel(BaseModel):
 _FACT_FIELDS: dict[str, Any] = {
     fact.name: (
         Annotated[get_type_hints(Facts)[fact.name], P(fact.curie)],
-        Field(description=fact.description),
+        Field(description=fact.description)
+        if fact.default is None
+        else Field(fact.default, description=fact.description),
     )
     for fact in FACTS
 }
@@ -263,6 +266,11 @@ class Scenario(Entity, ScenarioFacts):  # ScenarioFacts is built from the schema
     facts_note: Annotated[Text | None, P("kb:factsNote")] = Field(
         None, description="How the facts were read from the essay."
     )
+    tentative: Annotated[bool, P("kb:tentative")] = Field(
+        False,
+        description="The essay offers this scenario, or its reading of it, only tentatively "
+        "('perhaps', 'seems to be'): every verdict on it is hedged, derived ones too.",
+    )
 
 
 _V = VERDICT_FIELDS
@@ -282,7 +290,17 @@ class Verdict(Entity):
 
     scenario: Annotated[Slug, _V["scenario"]]
     approach: Annotated[Slug, _V["approach"]]
-    value: Annotated[VerdictValue, _V["value"]]
+    value: Annotated[VerdictValue | None, _V["value"]] = Field(
+        None,
+        description="How the approach classifies the scenario's system; absent when the essay "
+        "classifies only the failure (see failure).",
+    )
+    failure: Annotated[FailureKind | None, _V["failure"]] = Field(
+        None,
+        description="How the approach classifies the failure the scenario shows: an inner "
+        "alignment failure, a generalization (outer) failure, a capability failure, no "
+        "failure, or uncertain.",
+    )
     hedged: Annotated[bool, _V["hedged"]] = Field(
         description="The essay hedges this verdict (for a derived verdict: the rule does)."
     )
@@ -311,6 +329,8 @@ class Verdict(Entity):
 
     @model_validator(mode="after")
     def _stated_verdicts_cite(self) -> Verdict:
+        if self.value is None and self.failure is None:
+            raise ValueError("a verdict needs a value, a failure, or both")
         if self.basis == "stated":
             missing = [n for n in ("evidence", "asserted_by") if not getattr(self, n)]
             if missing:

@@ -8,8 +8,8 @@ hedged. Facts that contradict an approach's assumptions produce an explanation i
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, replace
 from typing import Any
 
 from kb.schema_table import Facts, derived_verdict_id
@@ -17,12 +17,22 @@ from kb.schema_table import Facts, derived_verdict_id
 
 @dataclass(frozen=True)
 class RuleVerdict:
-    """A rule's answer: the verdict, its hedge, the reasoning in words, any conflict."""
+    """A rule's answer: the verdict on the system, its hedge, the reasoning in words, any
+    conflict, and how the approach classifies the failure the scenario shows."""
 
     value: str
     hedged: bool
     reasoning: str
     conflict: str | None = None
+    failure: str | None = None
+
+
+def _other_failure(facts: Facts) -> str:
+    """A failure that is not an inner one: of the objective after a shift, of capabilities,
+    or none at all."""
+    if facts.proxy_diverges:
+        return "generalization-failure"
+    return "no-failure" if facts.capabilities_generalize else "capability-failure"
 
 
 def _base_objective(facts: Facts, approach: str) -> RuleVerdict | None:
@@ -44,7 +54,8 @@ def _base_objective(facts: Facts, approach: str) -> RuleVerdict | None:
             "inner-aligned",
             False,
             "The system pursues the base objective itself and its capabilities carry over: "
-            "every approach counts this as inner aligned.",
+            "every approach counts this as inner aligned, with no failure.",
+            failure="no-failure",
         )
     if approach == "generalization-focused":
         return RuleVerdict(
@@ -53,13 +64,16 @@ def _base_objective(facts: Facts, approach: str) -> RuleVerdict | None:
             "The system pursues the base objective but its capabilities fail to generalize. A "
             "pure capability-robustness failure leaves the behavioural objective intact, so the "
             "system is probably safe though not useful; the essay is not sure this approach "
-            "would call it aligned.",
+            "would call it aligned (Shah's definition is also said to encompass capability "
+            "robustness).",
+            failure="capability-failure",
         )
     return RuleVerdict(
         "inner-aligned",
         False,
         "The objective is the base objective; only capabilities fail to generalize, which is "
-        "not an objective failure, so the system stays inner aligned.",
+        "not an objective failure, so the system stays inner aligned: a capability failure.",
+        failure="capability-failure",
     )
 
 
@@ -71,6 +85,7 @@ def _never_diverging_proxy(facts: Facts) -> RuleVerdict | None:
             "The objective is a proxy, but it agrees with the base objective on every input "
             "met in training and deployment, so its impact looks as if the system had the base "
             "objective. The essay reads all approaches this way, with a hedge.",
+            failure=_other_failure(facts),
         )
     return None
 
@@ -82,7 +97,10 @@ def objective_focused(facts: Facts) -> RuleVerdict:
         return RuleVerdict(
             "not-applicable",
             False,
-            "No mesa-optimizer: this approach defines inner alignment only for mesa-optimizers.",
+            "No mesa-optimizer: this approach defines inner alignment only for mesa-optimizers. "
+            "A failure of such a system is named separately, as an objective or capability "
+            "robustness failure.",
+            failure=_other_failure(facts),
         )
     found = _base_objective(facts, "objective-focused") or _never_diverging_proxy(facts)
     if found:
@@ -92,17 +110,26 @@ def objective_focused(facts: Facts) -> RuleVerdict:
             "inner-misaligned",
             True,
             "The mesa-objective is a proxy that already comes apart from the base objective in "
-            "training, so it is not impact aligned. The essay says the objective- and "
-            "optimization-focused views 'seem to' agree here.",
+            "training, so it is not impact aligned: an inner alignment failure. The essay says "
+            "the objective- and optimization-focused views 'seem to' agree here.",
+            failure="inner-alignment-failure",
         )
     return RuleVerdict(
         "inner-misaligned",
         True,
         "The mesa-objective is a proxy that comes apart from the base objective in deployment, "
-        "so it is not impact aligned with the base objective there. Hedged: the essay reads "
-        "Hubinger's definition as one that 'seems to imply' impact alignment on any possible "
-        "distribution, and gives its Example 3 verdict as its own ('I would consider').",
+        "so it is not impact aligned with the base objective there: an inner alignment "
+        "failure. Hedged: the essay reads Hubinger's definition as one that 'seems to imply' "
+        "impact alignment on any possible distribution, and gives its Example 3 verdict as its "
+        "own ('I would consider').",
+        failure="inner-alignment-failure",
     )
+
+
+_CATASTROPHE = (
+    " Shah's definition asks that the agent 'generalizes catastrophically', and the essay "
+    "reads it as being about generalizing safely; "
+)
 
 
 def generalization_focused(facts: Facts) -> RuleVerdict:
@@ -118,6 +145,7 @@ def generalization_focused(facts: Facts) -> RuleVerdict:
             "The proxy already diverges in training, so deployment brings no unexpected "
             "generalization failure: the system was simply not trained to perform perfectly. "
             "The essay is not sure whether this approach calls that inner misalignment.",
+            failure="uncertain",
         )
     if not facts.mesa_optimizer:
         return RuleVerdict(
@@ -126,14 +154,27 @@ def generalization_focused(facts: Facts) -> RuleVerdict:
             "Not a mesa-optimizer, but its behavioural objective comes apart from the base "
             "objective after the distributional shift: an objective-robustness failure that, "
             "in the essay's impression, this approach calls inner misalignment.",
+            failure="inner-alignment-failure",
+        )
+    if facts.failure_catastrophic:
+        return RuleVerdict(
+            "inner-misaligned",
+            False,
+            "The objective comes apart from the base objective only after the distributional "
+            "shift, and catastrophically: the agent generalizes catastrophically, behaving as "
+            "though optimizing another objective, which is Shah's own wording of inner "
+            "misalignment. (Why it is inner misalignment, the system not generalizing as well "
+            "as expected, is the essay's impression.)",
+            failure="inner-alignment-failure",
         )
     return RuleVerdict(
         "inner-misaligned",
-        False,
+        True,
         "The objective comes apart from the base objective only after the distributional "
         "shift: the system does not generalize from training to deployment as well as "
         "expected, which, in the essay's impression, is why this approach calls it inner "
-        "misaligned.",
+        "misaligned. Hedged:" + _CATASTROPHE + "the facts do not say this failure is catastrophic.",
+        failure="inner-alignment-failure",
     )
 
 
@@ -145,7 +186,9 @@ def optimization_focused(facts: Facts) -> RuleVerdict:
             "not-applicable",
             False,
             "No mesa-optimizer: in this approach inner misalignment arises only when training "
-            "creates a mesa-optimizer and stops before its objective is aligned.",
+            "creates a mesa-optimizer and stops before its objective is aligned. A failure to "
+            "generalize is an outer (generalization) failure here.",
+            failure=_other_failure(facts),
         )
     found = _base_objective(facts, "optimization-focused") or _never_diverging_proxy(facts)
     if found:
@@ -167,8 +210,9 @@ def optimization_focused(facts: Facts) -> RuleVerdict:
             True,
             "The misalignment already shows on the training distribution and training stopped "
             "before optimizing it away: imperfect optimization, the one source of inner "
-            "misalignment in this approach. The essay says Hubinger and Wentworth 'seem to' "
-            "agree here.",
+            "misalignment in this approach, so an inner alignment failure. The essay says "
+            "Hubinger and Wentworth 'seem to' agree here.",
+            failure="inner-alignment-failure",
         )
     stopped = (
         "training converged"
@@ -181,6 +225,7 @@ def optimization_focused(facts: Facts) -> RuleVerdict:
         f"The proxy agrees with the base objective on the whole training distribution and "
         f"{stopped}; the failure comes only from cases missing from training, which this "
         f"approach counts as a generalization (outer) failure, not an inner one.",
+        failure="generalization-failure",
     )
 
 
@@ -197,11 +242,28 @@ def classify(facts: Facts) -> dict[str, RuleVerdict]:
     return {approach: rule(facts) for approach, rule in RULES.items()}
 
 
+TENTATIVE = (
+    " Hedged too because the essay offers this scenario only tentatively ('perhaps', 'seems')."
+)
+
+
+def on_scenario(verdict: RuleVerdict, tentative: bool) -> RuleVerdict:
+    """The rule's answer on a scenario: hedged as well when the essay offers the scenario, or
+    its reading of it, only tentatively (a derived verdict inherits the hedge it rests on)."""
+    if not tentative or verdict.hedged:
+        return verdict
+    return replace(verdict, hedged=True, reasoning=verdict.reasoning + TENTATIVE)
+
+
 def derive(
-    facts: dict[str, Facts], approaches: list[str], stated: set[tuple[str, str]]
+    facts: dict[str, Facts],
+    approaches: list[str],
+    stated: set[tuple[str, str]],
+    tentative: Collection[str] = (),
 ) -> list[tuple[str, dict[str, Any]]]:
     """The derived verdicts, as (id, fields): one for every scenario (by its facts) and
-    approach with a rule, unless the pair has a stated verdict."""
+    approach with a rule, unless the pair has a stated verdict. Scenarios in ``tentative``
+    get hedged verdicts (:func:`on_scenario`)."""
     found = []
     for scenario, scenario_facts in facts.items():
         for approach in approaches:
@@ -209,7 +271,8 @@ def derive(
             if rule is None or (scenario, approach) in stated:
                 continue
             verdict_id = derived_verdict_id(scenario, approach)
-            found.append((verdict_id, derived_fields(scenario, approach, rule(scenario_facts))))
+            answer = on_scenario(rule(scenario_facts), scenario in tentative)
+            found.append((verdict_id, derived_fields(scenario, approach, answer)))
     return found
 
 
@@ -224,6 +287,7 @@ def derived_fields(scenario: str, approach: str, verdict: RuleVerdict) -> dict[s
         "scenario": scenario,
         "approach": approach,
         "value": verdict.value,
+        "failure": verdict.failure,
         "hedged": verdict.hedged,
         "implied": False,
         "in_own_words": False,

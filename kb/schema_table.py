@@ -14,7 +14,7 @@ CONTRIBUTING.md for a worked example.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields
 from typing import Any, Literal, get_args
 
 from kb.errors import UsageError, excerpt
@@ -190,7 +190,19 @@ SourceField = Literal["title", "authors", "date", "url", "identifier", "publishe
 DefinitionField = Literal["source"]
 ArgumentField = Literal["sources"]
 
+#: How an approach classifies the failure a scenario shows, beside its verdict on the system:
+#: the essay separates the two ("a generalization rather than an inner alignment failure",
+#: yet "the optimization-focused approach still doesn't make humans inner aligned").
+FailureKind = Literal[
+    "inner-alignment-failure",
+    "generalization-failure",
+    "capability-failure",
+    "no-failure",
+    "uncertain",
+]
+
 VERDICT_VALUES: tuple[str, ...] = get_args(VerdictValue)
+FAILURE_KINDS: tuple[str, ...] = get_args(FailureKind)
 BASES: tuple[str, ...] = get_args(Basis)
 OBJECTIVE_KINDS: tuple[str, ...] = get_args(ObjectiveKind)
 
@@ -224,6 +236,7 @@ VERDICT_FIELDS: dict[str, P] = {
     "scenario": P("kb:scenario", refs=("Scenario",)),
     "approach": P("kb:approach", refs=("Approach",)),
     "value": P("kb:verdictValue"),
+    "failure": P("kb:failure"),
     "hedged": P("kb:hedged"),
     "implied": P("kb:implied"),
     "rationale": P("kb:rationale"),
@@ -254,6 +267,8 @@ class Fact:
     label: str
     #: What it means (the model field's description, in the schema exports too).
     description: str
+    #: The value assumed when a scenario does not give the fact (None: it must be given).
+    default: Any = None
 
 
 def _fact(curie: str, label: str, description: str) -> dict[str, tuple[str, str, str]]:
@@ -313,6 +328,16 @@ class Facts:
             "Its capabilities carry over to deployment.",
         )
     )
+    failure_catastrophic: bool = field(
+        default=False,
+        metadata=_fact(
+            "kb:failureCatastrophic",
+            "The failure is catastrophic",
+            "The scenario's failure is catastrophic, as the essay describes Example 3's; Shah's "
+            "definition asks that the agent 'generalizes catastrophically'. False (the default) "
+            "when the essay does not say so.",
+        ),
+    )
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> Facts:
@@ -325,7 +350,10 @@ class Facts:
             shown = excerpt(unknown[0])
             raise UsageError(f"unknown fact {shown}; the facts are {', '.join(names)}")
         values: dict[str, Any] = {}
+        defaults = {fact.name: fact.default for fact in FACTS}
         for name in names:
+            if name not in data and defaults[name] is not None:
+                continue
             if name not in data:
                 raise UsageError(f"missing fact {name!r}")
             value = data[name]
@@ -345,5 +373,11 @@ class Facts:
         )
 
 
-#: The six scenario facts, in order.
-FACTS: tuple[Fact, ...] = tuple(Fact(f.name, *f.metadata["fact"]) for f in fields(Facts))
+#: The scenario facts, in order.
+def _fact_row(f: Any) -> Fact:
+    curie, label, description = f.metadata["fact"]
+    default = None if f.default is MISSING else f.default
+    return Fact(f.name, curie, label, description, default)
+
+
+FACTS: tuple[Fact, ...] = tuple(_fact_row(f) for f in fields(Facts))

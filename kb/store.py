@@ -27,8 +27,16 @@ _FACTS_QUERY = (
     + " WHERE { ?scenario a <"
     + expand(KIND_BY_NAME["Scenario"].rdf_type)
     + "> . "
-    + " ".join(f"?scenario <{expand(fact.curie)}> ?{fact.name} ." for fact in FACTS)
+    + " ".join(
+        f"?scenario <{expand(fact.curie)}> ?{fact.name} ."
+        if fact.default is None
+        else f"OPTIONAL {{ ?scenario <{expand(fact.curie)}> ?{fact.name} }}"
+        for fact in FACTS
+    )
     + " }"
+)
+_TENTATIVE_QUERY = (
+    sparql_prefixes() + "SELECT ?scenario WHERE { ?scenario a kb:Scenario ; kb:tentative true }"
 )
 _STATED_QUERY = sparql_prefixes() + (
     "SELECT ?verdict ?scenario ?approach ?basis WHERE {{ ?verdict a {} ; {} ?scenario ; "
@@ -105,10 +113,12 @@ def _derive_from_store(
         values: dict[str, Any] = {
             fact.name: row[fact.name].value if fact.name == "objective" else _bool(row[fact.name])
             for fact in FACTS
+            if row[fact.name] is not None
         }
         facts[scenario] = Facts(**values)
     pairs = {(slug_of(s) or "", slug_of(a) or "") for s, a in stated}
-    return derive(facts, [a for a in approaches if a], pairs)
+    tentative = {slug_of(row["scenario"].value) for row in _select(store, _TENTATIVE_QUERY)}
+    return derive(facts, [a for a in approaches if a], pairs, {t for t in tentative if t})
 
 
 def verdict_quads(verdict_id: str, fields: dict[str, Any]) -> list[ox.Quad]:

@@ -39,7 +39,7 @@ def test_the_fact_space_is_every_combination_once() -> None:
     expected = 1
     for fact in FACTS:
         expected *= len(fact_values(fact.name))
-    assert len(space) == expected == 64
+    assert len(space) == expected == 128
     assert len({facts_key(f) for f in space}) == len(space)
 
 

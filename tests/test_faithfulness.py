@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import ESSAY, bundled
 
+from kb.api import KnowledgeBase
 from kb.models import (
     Approach,
     Argument,
@@ -253,3 +254,63 @@ def test_base_objective_with_a_diverging_proxy_is_a_conflict() -> None:
     for approach, answer in answers.items():
         assert answer.conflict and "base objective" in answer.conflict, approach
         assert answer.value == "uncertain"
+
+
+# --- 1: the verdict on the system and on the failure ----------------------------------------
+
+
+def test_birth_control_is_a_generalization_failure_and_no_verdict_on_humans() -> None:
+    """'a generalization rather than an inner alignment failure', yet 'the optimization-
+    focused approach still doesn't make humans inner aligned': never 'inner-aligned'."""
+    v = verdict("birth-control", "optimization-focused")
+    assert v.failure == "generalization-failure"
+    assert v.value is None
+    assert verdict("humans", "optimization-focused").value == "inner-misaligned"
+
+
+def test_no_output_calls_birth_control_inner_aligned_under_optimization(k: KnowledgeBase) -> None:
+    for row in k.verdicts(scenario="birth-control", approach="optimization-focused"):
+        assert row.verdict != "inner-aligned" and row.failure == "generalization-failure"
+    cells = {
+        (r["scenario"], r["approach"]): r["cell"]
+        for r in k.ask("verdict-matrix", scenario="birth-control")
+    }
+    assert "inner-aligned" not in cells["birth-control", "optimization-focused"]
+    matrix = k.matrix()
+    row = next(r for r in matrix if r.scenario == "birth-control")
+    assert "aligned" not in row.cells["optimization-focused"].short().split(" · ")[0]
+
+
+def test_every_verdict_classifies_the_failure(k: KnowledgeBase) -> None:
+    for row in k.verdicts():
+        assert row.failure or row.conflict, row.id
+
+
+# --- 4, 6: hedges inherited from the reading a verdict rests on -----------------------------
+
+
+def test_generalization_focused_after_a_shift_is_hedged_unless_catastrophic() -> None:
+    """Shah's definition asks that the agent 'generalizes catastrophically'; only Example 3
+    is described as catastrophic, so only it is unhedged."""
+    assert bundled().entities["example-3"].failure_catastrophic
+    assert not RULES["generalization-focused"](facts("example-3")).hedged
+    derived = RULES["generalization-focused"](facts("birth-control"))
+    assert derived.hedged and "catastrophically" in derived.reasoning
+
+
+def test_the_clearer_example_is_tentative_so_every_verdict_on_it_is_hedged(
+    k: KnowledgeBase,
+) -> None:
+    assert bundled().entities["clearer-birth-control-example"].tentative
+    rows = k.verdicts(scenario="clearer-birth-control-example")
+    assert len(rows) == 3 and all(r.hedged for r in rows)
+    stated = verdict("clearer-birth-control-example", "optimization-focused")
+    assert stated.implied and stated.hedged
+
+
+def test_implied_is_shown_wherever_stated_is(k: KnowledgeBase) -> None:
+    from kb.views import basis_of
+
+    rows = k.ask("verdicts", scenario="masturbation")
+    assert {basis_of(r) for r in rows} == {"implied", "stated"}
+    assert all("implied" in r for r in k.ask("verdict-matrix", scenario="masturbation"))

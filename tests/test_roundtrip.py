@@ -19,7 +19,7 @@ from rdflib.compare import isomorphic, to_isomorphic
 
 from kb.loader import load
 from kb.mapping import FieldSpec, specs
-from kb.models import KINDS, Entity, Source, Term, Verdict
+from kb.models import KINDS, Entity, Scenario, Source, Term, Verdict
 from kb.writer import save
 
 SPECIAL = [
@@ -138,11 +138,15 @@ def knowledge_bases(draw: st.DrawFn) -> dict[str, Entity]:
                     fields["narrower"] = []
                 linked = {*fields["broader"], *fields["narrower"], *fields["related"]}
                 fields["reading_links"] = [t for t in fields["reading_links"] if t in linked]
+            if kind is Scenario and slug == ids["Scenario"][0]:  # no quote is an orphan
+                fields["evidence"] = sorted({*fields["evidence"], *ids["Quote"]})
             if kind is Verdict:
                 pair = (fields["scenario"], fields["approach"])
                 if pair in pairs:  # one verdict per scenario and approach
                     continue
                 pairs.add(pair)
+                if fields.get("value") is None and fields.get("failure") is None:
+                    fields["value"] = "uncertain"  # a verdict classifies one or the other
                 if fields.get("basis", "stated") == "stated":  # a stated verdict cites
                     fields["evidence"] = fields["evidence"] or [ids["Quote"][0]]
                     fields["asserted_by"] = fields["asserted_by"] or [ids["Researcher"][0]]

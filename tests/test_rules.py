@@ -10,8 +10,8 @@ from conftest import bundled
 
 from kb.errors import UsageError
 from kb.models import Approach, Scenario, Verdict
-from kb.rules import RULES, Facts, classify
-from kb.schema_table import VERDICT_VALUES
+from kb.rules import RULES, Facts, classify, on_scenario
+from kb.schema_table import FAILURE_KINDS, VERDICT_VALUES
 
 FACT_NAMES = [f.name for f in fields(Facts)]
 
@@ -56,17 +56,22 @@ def test_rules_reproduce_every_stated_verdict() -> None:
 
 
 def check_stated_verdict(verdict: Verdict) -> None:
-    """Same value and same hedge. The one exemption: a verdict resting on a researcher's own
-    quoted words carries no essay hedge, so only its value is compared."""
+    """Same value, same failure and same hedge (a tentative scenario hedges every verdict on
+    it). A stated verdict without a value (the essay classifies only the failure) is compared
+    on its failure. The one exemption: a verdict resting on a researcher's own quoted words
+    carries no essay hedge, so its hedge is not compared."""
     scenario = bundled().entities[verdict.scenario]
     assert isinstance(scenario, Scenario)
     rule = RULES.get(verdict.approach)
     assert rule is not None, f"no rule for approach {verdict.approach}"
-    answer = rule(facts_of(scenario))
-    essay = f"{verdict.value}{' (hedged)' if verdict.hedged else ''}"
-    ours = f"{answer.value}{' (hedged)' if answer.hedged else ''}"
+    answer = on_scenario(rule(facts_of(scenario)), scenario.tentative)
+    essay = f"{verdict.value}/{verdict.failure}{' (hedged)' if verdict.hedged else ''}"
+    ours = f"{answer.value}/{answer.failure}{' (hedged)' if answer.hedged else ''}"
     pair = f"{verdict.scenario} under {verdict.approach}"
-    assert answer.value == verdict.value, f"{pair}: the essay says {essay}, the rule says {ours}"
+    assert verdict.failure is not None, f"{pair}: a stated verdict says how it sees the failure"
+    assert answer.failure == verdict.failure, f"{pair}: the essay says {essay}, the rule {ours}"
+    if verdict.value is not None:
+        assert answer.value == verdict.value, f"{pair}: the essay says {essay}, the rule {ours}"
     if not rests_on_own_words(verdict):
         assert answer.hedged == verdict.hedged, (
             f"{pair}: the essay says {essay}, the rule says {ours} (hedge differs)"
@@ -93,6 +98,7 @@ def test_rules_answer_every_consistent_combination(approach: str) -> None:
                                 )
                             )
                             assert answer.value in VERDICT_VALUES
+                            assert answer.conflict or answer.failure in FAILURE_KINDS
                             assert answer.reasoning
 
 

@@ -29,11 +29,11 @@ MAX_COLUMNS = 12
 def split_reason(data: SiteData, scenario: Scenario) -> str:
     """Why the approaches split on a scenario, in one line: the first sentence of the
     rationale of the approach that stands apart (the smallest group of equal verdicts)."""
-    groups: dict[str, list[Approach]] = {}
+    groups: dict[tuple[str | None, str | None], list[Approach]] = {}
     for approach in data.approaches():
         row = data.matrix.get((scenario.id, approach.id))
         if row is not None:
-            groups.setdefault(row.value, []).append(approach)
+            groups.setdefault((row.value, row.failure), []).append(approach)
     if len(groups) < 2:
         return ""
     apart = min(groups.values(), key=len)[0]
@@ -64,7 +64,7 @@ def matrix_table(data: SiteData, links: Links, scenarios: list[Scenario]) -> str
                 "—"
                 if row is None
                 else f'<a href="{links.url(row.id)}">'
-                + verdict_badge(row.value, row.hedged, row.basis, row.implied)
+                + verdict_badge(row.value, row.hedged, row.basis, row.implied, row.failure)
                 + "</a>"
             )
             cells.append(f'<td data-label="{name}">{badge}</td>')
@@ -196,7 +196,7 @@ def home_section(data: SiteData) -> str:
         for kind in KINDS
     ]
     entries += [
-        "[Classify your own scenario](explore/classify.md): set the six facts, see every "
+        "[Classify your own scenario](explore/classify.md): set the seven facts, see every "
         "approach's verdict",
         "[Cruxes](explore/cruxes/index.md): on which facts the approaches part ways",
         "[Question cookbook](questions/index.md): the named questions, with their answers",

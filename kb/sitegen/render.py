@@ -194,8 +194,26 @@ def verdict_mark(name: str) -> str:
     return f'<span class="kb-mark kb-{name}" title="{MARK_MEANINGS[name]}">{name}</span>'
 
 
-def verdict_badge(value: str, hedged: bool, basis: str, implied: bool = False) -> str:
-    """The verdict as text and colour: symbol, value, and hedged/derived/implied marks."""
+#: How a verdict classifies the failure a scenario shows, as the site words it.
+FAILURE_WORDS = {
+    "inner-alignment-failure": "inner alignment failure",
+    "generalization-failure": "generalization (outer) failure",
+    "capability-failure": "capability failure",
+    "no-failure": "no failure",
+    "uncertain": "failure: uncertain",
+}
+
+
+def verdict_badge(
+    value: str | None,
+    hedged: bool,
+    basis: str,
+    implied: bool = False,
+    failure: str | None = None,
+) -> str:
+    """The verdict as text and colour: symbol, value (on the system; "—" when the essay
+    classifies only the failure), how the failure is classified, and hedged/derived/implied
+    marks."""
     marks = []
     if hedged:
         marks.append(verdict_mark("hedged"))
@@ -203,18 +221,23 @@ def verdict_badge(value: str, hedged: bool, basis: str, implied: bool = False) -
         marks.append(verdict_mark("derived"))
     if implied:
         marks.append(verdict_mark("implied"))
-    symbol = VERDICT_SYMBOLS.get(value, "")
+    symbol = VERDICT_SYMBOLS.get(value or "", "")
     css = value if value in VERDICT_SYMBOLS else "other"
     badge = (
         f'<span class="kb-verdict kb-v-{css}">'
-        f'<span aria-hidden="true">{symbol}</span> {md(value)}</span>'
+        f'<span aria-hidden="true">{symbol}</span> {md(value or "—")}</span>'
     )
+    if failure:
+        words = FAILURE_WORDS.get(failure, failure)
+        badge += f' <span class="kb-failure kb-f-{md(failure)}">· {md(words)}</span>'
     return " ".join([badge, *marks])
 
 
 def verdict_link(links: Links, verdict: Verdict) -> str:
     """A verdict's badge, linking to the verdict's page (Markdown)."""
-    badge = verdict_badge(verdict.value, verdict.hedged, verdict.basis, verdict.implied)
+    badge = verdict_badge(
+        verdict.value, verdict.hedged, verdict.basis, verdict.implied, verdict.failure
+    )
     return f"[{badge}]({links.path(verdict.id)})"
 
 
@@ -223,6 +246,8 @@ LEGEND = (
     '\n<p class="kb-legend">Legend: '
     + " ".join(verdict_badge(value, hedged=False, basis="stated") for value in VERDICT_SYMBOLS)
     + "".join(f" · {verdict_mark(name)} {meaning}" for name, meaning in MARK_MEANINGS.items())
+    + " · after the verdict on the system: how the approach classifies the failure the "
+    "scenario shows (— alone: the essay classifies only the failure)"
     + f" · {DISAGREE} rows where the verdicts differ</p>\n\n"
 )
 

@@ -10,6 +10,7 @@ from kb.sitegen.data import SiteData, page_path
 from kb.sitegen.escape import md, paragraphs
 from kb.sitegen.render import (
     DISAGREE,
+    FAILURE_WORDS,
     LEGEND,
     Links,
     Page,
@@ -32,9 +33,12 @@ def _fact(value: object) -> str:
     return md(value)
 
 
+NO_SYSTEM_VERDICT = "no verdict (the essay classifies only the failure)"
+
+
 def disagreement(data: SiteData, scenario_id: str) -> bool:
     values = {
-        row.value
+        (row.value, row.failure)
         for a in data.approaches()
         if (row := data.matrix.get((scenario_id, a.id))) is not None
     }
@@ -138,7 +142,9 @@ def verdict_page(data: SiteData, verdict: Verdict) -> Page:
     path = page_path("verdict", verdict.id)
     links = Links(data, base_of(path))
     stated = verdict.basis == "stated"
-    badge = verdict_badge(verdict.value, verdict.hedged, verdict.basis, verdict.implied)
+    badge = verdict_badge(
+        verdict.value, verdict.hedged, verdict.basis, verdict.implied, verdict.failure
+    )
     basis = (
         "stated in the essay"
         if stated
@@ -152,7 +158,10 @@ def verdict_page(data: SiteData, verdict: Verdict) -> Page:
             [
                 f"**Scenario:** {links.to(verdict.scenario)}",
                 f"**Approach:** {links.to(verdict.approach)}",
+                f"**On the system:** {md(verdict.value or NO_SYSTEM_VERDICT)}",
+                f"**The failure:** {md(FAILURE_WORDS.get(verdict.failure or '', 'not recorded'))}",
                 f"**Hedged:** {'yes' if verdict.hedged else 'no'}",
+                f"**Implied:** {'yes' if verdict.implied else 'no'}",
                 f"**Basis:** {basis}",
             ]
         ),
