@@ -53,9 +53,12 @@ def _people(entities: Mapping[str, Entity], ids: Sequence[str], source_id: str |
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def definition_text(entities: Mapping[str, Entity], definition: Definition) -> str:
+def definition_text(
+    entities: Mapping[str, Entity], definition: Definition, approaches: Sequence[Approach]
+) -> str:
     """One competing definition as a SKOS reader sees it: its words, who holds it, where,
-    under which approach, and the IRI of the definition it comes from."""
+    under which ``approaches`` (those that include it), and the IRI of the definition it
+    comes from."""
     quote = entities.get(definition.quote) if definition.quote else None
     if isinstance(quote, Quote):
         words = f"“{quote.text}”"
@@ -70,7 +73,7 @@ def definition_text(entities: Mapping[str, Entity], definition: Definition) -> s
         parts.append(f"Source: {source.label}{unverified}.")
     else:
         parts.append("Source: none recorded.")
-    for approach in _approaches_of(entities, definition.id):
+    for approach in approaches:
         endorsers = approach.endorsed_by
         who = (
             f", endorsed (as the essay reads it) by {_people(entities, endorsers, None)}"
@@ -82,13 +85,6 @@ def definition_text(entities: Mapping[str, Entity], definition: Definition) -> s
         parts.append(f"Note: {definition.note}")
     parts.append(f"Definition: {iri(definition.id)}")
     return " ".join(parts)
-
-
-def _approaches_of(entities: Mapping[str, Entity], definition_id: str) -> list[Approach]:
-    found = [
-        e for e in entities.values() if isinstance(e, Approach) and definition_id in e.definitions
-    ]
-    return sorted(found, key=lambda a: a.id)
 
 
 def _links(terms: Sequence[Term]) -> dict[str, dict[str, set[str]]]:
@@ -126,9 +122,13 @@ def vocabulary(entities: Mapping[str, Entity]) -> Iterator[ox.Triple]:
             readings[term.id].add(other)
             readings[other].add(term.id)
     definitions: dict[str, list[Definition]] = defaultdict(list)
-    for entity in entities.values():
+    approaches: dict[str, list[Approach]] = defaultdict(list)
+    for entity in sorted(entities.values(), key=lambda e: e.id):
         if isinstance(entity, Definition):
             definitions[entity.defines].append(entity)
+        elif isinstance(entity, Approach):
+            for definition_id in entity.definitions:
+                approaches[definition_id].append(entity)
 
     yield from _scheme(entities, scheme)
     for term in terms:
@@ -151,8 +151,8 @@ def vocabulary(entities: Mapping[str, Entity]) -> Iterator[ox.Triple]:
         for relation in ("broader", "narrower", "related"):
             for other in sorted(links[term.id][relation]):
                 yield ox.Triple(concept, _node(SKOS + relation), _node(iri(other)))
-        for definition in sorted(definitions[term.id], key=lambda d: d.id):
-            text = definition_text(entities, definition)
+        for definition in definitions[term.id]:
+            text = definition_text(entities, definition, approaches[definition.id])
             yield ox.Triple(concept, _node(SKOS + "definition"), _text(text))
 
 
