@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pyoxigraph as ox
 import pytest
 
@@ -134,11 +136,11 @@ def test_load_parses_each_file_once(monkeypatch: pytest.MonkeyPatch) -> None:
     parsed: list[int] = []
     real_parse = ox.parse
 
-    def counting_parse(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def counting_parse(*args: Any, **kwargs: Any) -> Any:
         parsed.append(1)
         return real_parse(*args, **kwargs)
 
-    def no_second_load(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def no_second_load(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("the validated path must not bulk-load the files again")
 
     monkeypatch.setattr(ox, "parse", counting_parse)

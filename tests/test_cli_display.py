@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, KbCli
 
 from kb import KnowledgeBase
 
@@ -44,7 +44,7 @@ def assert_fits_80(text: str) -> None:
     assert max(len(line) for line in text.splitlines()) <= 80, text
 
 
-def test_verdicts_show_a_long_rationale_in_full_at_80_columns(kb_cli, kb_copy: Path) -> None:  # type: ignore[no-untyped-def]
+def test_verdicts_show_a_long_rationale_in_full_at_80_columns(kb_cli: KbCli, kb_copy: Path) -> None:
     verdicts = kb_copy / "verdicts.ttl"
     text = verdicts.read_text(encoding="utf-8")
     old = re.search(
@@ -68,7 +68,7 @@ def test_verdicts_show_a_long_rationale_in_full_at_80_columns(kb_cli, kb_copy: P
     assert "clarifying-the-confusion…" not in result.stdout
 
 
-def test_verdicts_table_shows_every_rationale_and_implied(kb_cli, k: KnowledgeBase) -> None:  # type: ignore[no-untyped-def]
+def test_verdicts_table_shows_every_rationale_and_implied(kb_cli: KbCli, k: KnowledgeBase) -> None:
     result = kb_cli("verdicts", "clearer-birth-control-example", env=WIDE)
     assert result.returncode == 0, result.stderr
     assert_fits_80(result.stdout)
@@ -77,12 +77,12 @@ def test_verdicts_table_shows_every_rationale_and_implied(kb_cli, k: KnowledgeBa
     assert "implied" in result.stdout and "derived" in result.stdout
 
 
-def test_verdicts_json_is_unchanged_in_content(kb_cli, k: KnowledgeBase) -> None:  # type: ignore[no-untyped-def]
+def test_verdicts_json_is_unchanged_in_content(kb_cli: KbCli, k: KnowledgeBase) -> None:
     rows = json.loads(kb_cli("verdicts", "example-3", "--format", "json").stdout)
     assert rows == k.ask("verdicts", scenario="example-3")
 
 
-def test_classify_shows_the_full_reasoning(kb_cli, k: KnowledgeBase, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_classify_shows_the_full_reasoning(kb_cli: KbCli, k: KnowledgeBase, tmp_path: Path) -> None:
     facts = tmp_path / "facts.json"
     facts.write_text(json.dumps(FACTS), encoding="utf-8")
     result = kb_cli("classify", str(facts), env=WIDE)
@@ -118,7 +118,7 @@ def _run_on_terminal(*args: str, env: dict[str, str]) -> str:
     return b"".join(chunks).decode("utf-8").replace("\r\n", "\n")
 
 
-def test_colour_only_on_a_terminal_and_only_added(kb_cli) -> None:  # type: ignore[no-untyped-def]
+def test_colour_only_on_a_terminal_and_only_added(kb_cli: KbCli) -> None:
     plain = kb_cli("matrix", env={"COLUMNS": "80"}).stdout
     assert "\x1b" not in plain  # stdout is a pipe
     coloured = _run_on_terminal("matrix", env={"COLUMNS": "80", "TERM": "xterm"})
@@ -128,7 +128,7 @@ def test_colour_only_on_a_terminal_and_only_added(kb_cli) -> None:  # type: igno
     assert "\x1b" not in no_colour and no_colour == plain
 
 
-def test_matrix_table_fits_80_columns_in_the_essays_order(kb_cli, k: KnowledgeBase) -> None:  # type: ignore[no-untyped-def]
+def test_matrix_table_fits_80_columns_in_the_essays_order(kb_cli: KbCli, k: KnowledgeBase) -> None:
     result = kb_cli("matrix", env=WIDE)
     assert result.returncode == 0, result.stderr
     assert_fits_80(result.stdout)
@@ -150,7 +150,7 @@ def test_matrix_table_fits_80_columns_in_the_essays_order(kb_cli, k: KnowledgeBa
         assert word in out  # the legend
 
 
-def test_matrix_csv_json_markdown_agree_with_the_api(kb_cli, k: KnowledgeBase) -> None:  # type: ignore[no-untyped-def]
+def test_matrix_csv_json_markdown_agree_with_the_api(kb_cli: KbCli, k: KnowledgeBase) -> None:
     matrix = k.matrix()
     approaches = [a for a, _ in matrix.approaches]
     assert approaches[0] == "objective-focused"  # the essay's order, not the alphabet
@@ -186,7 +186,7 @@ def test_matrix_csv_json_markdown_agree_with_the_api(kb_cli, k: KnowledgeBase) -
     assert "hedged" in markdown and "≠" in markdown
 
 
-def test_matrix_rejects_an_unknown_format(kb_cli) -> None:  # type: ignore[no-untyped-def]
+def test_matrix_rejects_an_unknown_format(kb_cli: KbCli) -> None:
     result = kb_cli("matrix", "--format", "xml")
     assert result.returncode == 2 and "Traceback" not in result.stderr
 
@@ -212,7 +212,7 @@ def test_display_stays_on_the_fast_path(args: list[str]) -> None:
     assert result.stderr.strip().endswith("HEAVY="), result.stderr
 
 
-def test_show_prints_a_readable_card(kb_cli, k: KnowledgeBase) -> None:  # type: ignore[no-untyped-def]
+def test_show_prints_a_readable_card(kb_cli: KbCli, k: KnowledgeBase) -> None:
     result = kb_cli("show", "verdict-example-3-objective-focused", env=WIDE)
     assert result.returncode == 0, result.stderr
     assert_fits_80(result.stdout)
@@ -230,7 +230,7 @@ def test_show_prints_a_readable_card(kb_cli, k: KnowledgeBase) -> None:  # type:
     assert flat(verdict.rationale) in out
 
 
-def test_show_lists_the_verdicts_that_mention_the_entity(kb_cli, k: KnowledgeBase) -> None:  # type: ignore[no-untyped-def]
+def test_show_lists_the_verdicts_that_mention_the_entity(kb_cli: KbCli, k: KnowledgeBase) -> None:
     result = kb_cli("show", "birth-control", env=WIDE)
     assert result.returncode == 0, result.stderr
     assert_fits_80(result.stdout)
@@ -280,7 +280,7 @@ def test_tables_wrap_text_but_never_split_ids() -> None:
     assert table(many, width=80).startswith("column_0  value-that-is-long-0")  # as records
 
 
-def test_kb_text_never_drives_the_terminal(kb_cli, kb_copy: Path) -> None:  # type: ignore[no-untyped-def]
+def test_kb_text_never_drives_the_terminal(kb_cli: KbCli, kb_copy: Path) -> None:
     for name, old in (
         ("scenarios.ttl", '"Example 3: fully optimized non-impact-aligned mesa-optimizer"'),
         ("approaches.ttl", '"objective-focused approach"'),

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import KbCli
 
 from kb import KnowledgeBase
 from kb.questions import registry
@@ -41,13 +42,13 @@ def assert_fits_80(text: str) -> None:
 
 
 @pytest.mark.parametrize("command", COMMANDS)
-def test_help(kb_cli, command: str) -> None:  # type: ignore[no-untyped-def]
+def test_help(kb_cli: KbCli, command: str) -> None:
     result = kb_cli(command, "--help")
     assert result.returncode == 0
     assert "usage: kb " + command in result.stdout
 
 
-def test_verdicts_json_shape(kb_cli, k: KnowledgeBase) -> None:  # type: ignore[no-untyped-def]
+def test_verdicts_json_shape(kb_cli: KbCli, k: KnowledgeBase) -> None:
     result = kb_cli("verdicts", "example-3", "--format", "json")
     assert result.returncode == 0, result.stderr
     rows = json.loads(result.stdout)
@@ -60,7 +61,7 @@ def test_verdicts_json_shape(kb_cli, k: KnowledgeBase) -> None:  # type: ignore[
     ]
 
 
-def test_verdicts_derived_have_basis(kb_cli) -> None:  # type: ignore[no-untyped-def]
+def test_verdicts_derived_have_basis(kb_cli: KbCli) -> None:
     result = kb_cli("verdicts", "birth-control", "--format", "json")
     rows = json.loads(result.stdout)
     assert {r["basis"] for r in rows} == {"stated", "derived"}
@@ -68,7 +69,7 @@ def test_verdicts_derived_have_basis(kb_cli) -> None:  # type: ignore[no-untyped
     assert all(r["source"] is None and r["rationale"] for r in derived)
 
 
-def test_verdicts_table_and_csv(kb_cli) -> None:  # type: ignore[no-untyped-def]
+def test_verdicts_table_and_csv(kb_cli: KbCli) -> None:
     table = kb_cli("verdicts", "example-4")
     assert table.returncode == 0
     assert_fits_80(table.stdout)
@@ -82,7 +83,7 @@ def test_verdicts_table_and_csv(kb_cli) -> None:  # type: ignore[no-untyped-def]
     ]
 
 
-def test_verdicts_errors(kb_cli) -> None:  # type: ignore[no-untyped-def]
+def test_verdicts_errors(kb_cli: KbCli) -> None:
     assert_usage_error(kb_cli("verdicts", "exampel-3"), "did you mean example-3")
     assert_usage_error(
         kb_cli("verdicts", "example-3", "--approach", "objective"), "unknown approach id"
@@ -93,7 +94,7 @@ def test_verdicts_errors(kb_cli) -> None:  # type: ignore[no-untyped-def]
     assert result.returncode == 2
 
 
-def test_ask_list(kb_cli) -> None:  # type: ignore[no-untyped-def]
+def test_ask_list(kb_cli: KbCli) -> None:
     result = kb_cli("ask", "--list")
     assert result.returncode == 0
     assert_fits_80(result.stdout)
@@ -104,7 +105,7 @@ def test_ask_list(kb_cli) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("fmt", ["table", "json", "csv"])
-def test_ask_formats(kb_cli, k: KnowledgeBase, fmt: str) -> None:  # type: ignore[no-untyped-def]
+def test_ask_formats(kb_cli: KbCli, k: KnowledgeBase, fmt: str) -> None:
     args = ["ask", "disagreements", "a=objective-focused", "b=optimization-focused"]
     result = kb_cli(*args, "--format", fmt)
     assert result.returncode == 0, result.stderr
@@ -118,14 +119,14 @@ def test_ask_formats(kb_cli, k: KnowledgeBase, fmt: str) -> None:  # type: ignor
         assert_fits_80(result.stdout)
 
 
-def test_ask_errors(kb_cli) -> None:  # type: ignore[no-untyped-def]
+def test_ask_errors(kb_cli: KbCli) -> None:
     assert_usage_error(kb_cli("ask", "disagreement"), "did you mean disagreements")
     assert_usage_error(kb_cli("ask", "disagreements", "a=objective-focused"), "needs parameter")
     assert_usage_error(kb_cli("ask", "verdicts", "scenario"), "not of the form key=value")
     assert_usage_error(kb_cli("ask", "verdicts", "colour=red"), "has no parameter 'colour'")
 
 
-def test_show(kb_cli, k: KnowledgeBase) -> None:  # type: ignore[no-untyped-def]
+def test_show(kb_cli: KbCli, k: KnowledgeBase) -> None:
     table = kb_cli("show", "evan-hubinger")
     assert table.returncode == 0
     assert_fits_80(table.stdout)
@@ -136,14 +137,14 @@ def test_show(kb_cli, k: KnowledgeBase) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("fmt", ["table", "json", "csv", "tsv"])
-def test_sparql_select(kb_cli, fmt: str) -> None:  # type: ignore[no-untyped-def]
+def test_sparql_select(kb_cli: KbCli, fmt: str) -> None:
     query = "SELECT ?s WHERE { ?s a kb:Approach } ORDER BY ?s"
     result = kb_cli("sparql", query, "--format", fmt)
     assert result.returncode == 0, result.stderr
     assert "objective-focused" in result.stdout
 
 
-def test_sparql_ask_construct_and_file(kb_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_sparql_ask_construct_and_file(kb_cli: KbCli, tmp_path: Path) -> None:
     result = kb_cli("sparql", "ASK { id:example-3 a kb:Scenario }", "--format", "json")
     assert json.loads(result.stdout) == {"boolean": True}
     construct = kb_cli("sparql", "CONSTRUCT { id:example-3 ?p ?o } WHERE { id:example-3 ?p ?o }")
@@ -157,13 +158,15 @@ def test_sparql_ask_construct_and_file(kb_cli, tmp_path: Path) -> None:  # type:
     assert counted[0]["n"] >= 5
 
 
-def test_sparql_errors(kb_cli) -> None:  # type: ignore[no-untyped-def]
+def test_sparql_errors(kb_cli: KbCli) -> None:
     assert_usage_error(kb_cli("sparql", "SELECT * WHERE {"), "SPARQL syntax error")
     assert_usage_error(kb_cli("sparql", "missing.rq"), "no such file")
 
 
 @pytest.mark.parametrize("suffix", [".json", ".yaml", ".ttl"])
-def test_classify_file_formats(kb_cli, k: KnowledgeBase, tmp_path: Path, suffix: str) -> None:  # type: ignore[no-untyped-def]
+def test_classify_file_formats(
+    kb_cli: KbCli, k: KnowledgeBase, tmp_path: Path, suffix: str
+) -> None:
     path = tmp_path / f"facts{suffix}"
     if suffix == ".json":
         path.write_text(json.dumps(FACTS), encoding="utf-8")
@@ -199,7 +202,7 @@ def test_classify_file_formats(kb_cli, k: KnowledgeBase, tmp_path: Path, suffix:
     assert_fits_80(table.stdout)
 
 
-def test_classify_errors(kb_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_classify_errors(kb_cli: KbCli, tmp_path: Path) -> None:
     path = tmp_path / "facts.json"
     path.write_text(json.dumps({**FACTS, "training_converged": "yes"}), encoding="utf-8")
     assert_usage_error(kb_cli("classify", str(path)), "training_converged")
@@ -211,7 +214,7 @@ def test_classify_errors(kb_cli, tmp_path: Path) -> None:  # type: ignore[no-unt
     assert_usage_error(kb_cli("classify", str(other)), "unknown facts format")
 
 
-def test_classify_reports_conflicts(kb_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_classify_reports_conflicts(kb_cli: KbCli, tmp_path: Path) -> None:
     path = tmp_path / "facts.json"
     facts = {**FACTS, "proxy_diverges_in_training": True, "training_converged": True}
     path.write_text(json.dumps(facts), encoding="utf-8")
@@ -240,7 +243,7 @@ def test_query_path_imports_neither_pydantic_nor_rdflib() -> None:
     assert result.stderr.strip().endswith("HEAVY="), result.stderr
 
 
-def test_wide_tables_fit_80_columns(kb_cli) -> None:  # type: ignore[no-untyped-def]
+def test_wide_tables_fit_80_columns(kb_cli: KbCli) -> None:
     for args in (
         ("ask", "verdicts", "scenario=example-3"),
         ("sparql", "SELECT * WHERE { ?v a kb:Verdict ; ?p ?o } LIMIT 30"),
@@ -252,13 +255,13 @@ def test_wide_tables_fit_80_columns(kb_cli) -> None:  # type: ignore[no-untyped-
         assert max(len(line) for line in result.stdout.splitlines()) <= 80, args
 
 
-def test_show_derived_verdict(kb_cli) -> None:  # type: ignore[no-untyped-def]
+def test_show_derived_verdict(kb_cli: KbCli) -> None:
     result = kb_cli("show", "derived-birth-control-objective-focused", "--format", "json")
     assert result.returncode == 0, result.stderr
     assert '"basis": "derived"' in result.stdout
 
 
-def test_usage_errors_are_one_line(kb_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_usage_errors_are_one_line(kb_cli: KbCli, tmp_path: Path) -> None:
     for args, message in (
         (("export", "-o", str(tmp_path / "missing" / "kb.ttl")), "no such folder"),
         (("serve", "--port", "99999"), "--port must be between 0 and 65535"),

@@ -38,7 +38,7 @@ def test_readme_python_example_runs() -> None:
     namespace: dict[str, object] = {}
     exec(compile(block.group(1), "README.md", "exec"), namespace)
     k = namespace["k"]
-    assert k.get("example-3").id == "example-3"  # type: ignore[attr-defined]
+    assert k.get("example-3").id == "example-3"
 
 
 def test_readme_outputs_are_what_the_commands_print() -> None:

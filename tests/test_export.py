@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from conftest import KbCli
 
 from kb.export import RDF_FORMATS, export_text
 from kb.store import load_store
@@ -28,7 +29,7 @@ def test_export_is_deterministic() -> None:
     assert export_text(None, "nt") == export_text(None, "nt")
 
 
-def test_cli_export_to_file(kb_cli, tmp_path: Path, store_size: int) -> None:  # type: ignore[no-untyped-def]
+def test_cli_export_to_file(kb_cli: KbCli, tmp_path: Path, store_size: int) -> None:
     out = tmp_path / "kb.nt"
     result = kb_cli("export", "--format", "nt", "-o", str(out))
     assert result.returncode == 0, result.stderr
@@ -37,13 +38,13 @@ def test_cli_export_to_file(kb_cli, tmp_path: Path, store_size: int) -> None:  #
 
 
 @pytest.mark.parametrize("fmt", ["ttl", "jsonld"])
-def test_cli_export_stdout(kb_cli, fmt: str, store_size: int) -> None:  # type: ignore[no-untyped-def]
+def test_cli_export_stdout(kb_cli: KbCli, fmt: str, store_size: int) -> None:
     result = kb_cli("export", "--format", fmt)
     assert result.returncode == 0, result.stderr
     assert len(list(ox.parse(result.stdout.encode(), format=RDF_FORMATS[fmt]))) == store_size
 
 
-def test_cli_export_bad_format(kb_cli) -> None:  # type: ignore[no-untyped-def]
+def test_cli_export_bad_format(kb_cli: KbCli) -> None:
     result = kb_cli("export", "--format", "xml")
     assert result.returncode == 2
     assert "Traceback" not in result.stderr

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import KbCli
 
 from kb import KnowledgeBase
 from kb.errors import UnknownId, UsageError
@@ -104,7 +105,7 @@ def test_updates_are_not_queries(k: KnowledgeBase, baseline: dict[str, object]) 
 @pytest.mark.parametrize(
     "bad", ['example-3"', "example-3 } ; DROP ALL ; {", "example-3#", "example-3\n}"]
 )
-def test_cli_rejects_hostile_ids(kb_cli, bad: str) -> None:  # type: ignore[no-untyped-def]
+def test_cli_rejects_hostile_ids(kb_cli: KbCli, bad: str) -> None:
     for args in (
         ["verdicts", bad],
         ["ask", "verdicts", f"scenario={bad}"],

@@ -12,7 +12,7 @@ import pytest
 import rdflib
 import skosify
 import yaml
-from conftest import ROOT, bundled, run_kb
+from conftest import ROOT, KbCli, bundled, run_kb
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from kb import publication
@@ -72,7 +72,7 @@ def test_skosify_reports_nothing_and_changes_nothing(export: Path, graph: rdflib
     assert set(output) == set(graph), "skosify added or removed triples"
 
 
-def test_skosify_does_report_the_plain_export(kb_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_skosify_does_report_the_plain_export(kb_cli: KbCli, tmp_path: Path) -> None:
     # The checker is not blind: the whole-KB export, which has no scheme, makes it complain.
     plain = tmp_path / "kb.ttl"
     assert kb_cli("export", "-o", str(plain)).returncode == 0
@@ -190,7 +190,7 @@ id:c a skos:Concept ; skos:prefLabel "c" .
 """
 
 
-def test_export_refuses_terms_that_break_the_conditions(kb_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_export_refuses_terms_that_break_the_conditions(kb_cli: KbCli, tmp_path: Path) -> None:
     """``kb validate`` checks S13 and S27 on the data (``kb/checks/skos-*.rq``, with their
     fixtures in ``tests/fixtures``); the export validates first, so it writes nothing."""
     (tmp_path / "terms.ttl").write_text(HOSTILE_TERMS, encoding="utf-8")
@@ -202,7 +202,7 @@ def test_export_refuses_terms_that_break_the_conditions(kb_cli, tmp_path: Path) 
     assert not out.exists()
 
 
-def test_reading_link_must_be_a_link(kb_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_reading_link_must_be_a_link(kb_cli: KbCli, tmp_path: Path) -> None:
     terms = HOSTILE_TERMS.replace(
         'skos:prefLabel "c" .',
         'skos:prefLabel "c" ;\n    <https://w3id.org/inner-alignment-kb/vocab#readingLink> id:a .',
