@@ -142,3 +142,13 @@ def test_every_essay_link_finds_its_quote_in_the_essay(built_site):
     for fragment in fragments:
         for part in fragment.split(","):
             assert unquote(part) in essay, fragment
+
+
+def test_term_page_puts_definitions_side_by_side_by_approach(built_site):
+    html = (built_site / "term" / "inner-alignment" / "index.html").read_text(encoding="utf-8")
+    table = html[html.index('id="side-by-side"') : html.index('id="definitions"')]
+    order = [
+        table.index(f'approach/{a}/"') for a in ("objective-focused", "generalization-focused")
+    ]
+    assert order == sorted(order)  # in the essay's order of approaches
+    assert "aligning mesa-optimizers with the base objective" in table

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pyoxigraph as ox
 
 from kb.export import triples_to_text
+from kb.matrix import to_csv
 from kb.schema_export import artefacts
 from kb.sitegen.data import SiteData
 from kb.sitegen.render import Page, table
@@ -22,6 +23,8 @@ WHOLE = {
     "kb.jsonld": ("jsonld", "JSON-LD", "The same triples as JSON-LD (expanded form)"),
 }
 SKOS_FILE = "kb-skos.ttl"
+#: The verdict matrix as a spreadsheet: one row per scenario, in the essay's order.
+MATRIX_CSV = "downloads/matrix.csv"
 SCHEMA = {
     "shapes.ttl": "SHACL shapes: one closed node shape per kind of entity",
     "kb.schema.json": "JSON Schema of the KB as a JSON document",
@@ -70,10 +73,19 @@ def whole_files(data: SiteData) -> Iterator[tuple[str, str]]:
     yield f"downloads/{SKOS_FILE}", skos_text(data.kb.entities, "ttl")
     for name, text in artefacts().items():
         yield f"downloads/{name}", text
+    yield MATRIX_CSV, to_csv(data.kb.matrix())
 
 
 def downloads_page(data: SiteData) -> Page:
     rows = [
+        [
+            f"[matrix.csv]({MATRIX_CSV})",
+            "CSV",
+            "The verdict matrix: each scenario (in the essay's order) against each approach, "
+            "with the hedged, derived and implied marks, as `kb matrix --format csv` gives it",
+        ]
+    ]
+    rows += [
         [f"[{name}](downloads/{name})", label, about] for name, (_, label, about) in WHOLE.items()
     ]
     rows.append(
@@ -95,13 +107,17 @@ def downloads_page(data: SiteData) -> Page:
     rows.append(["[bibliography.bib](bibliography.bib)", "BibTeX", "Every source"])
     body = (
         "# Downloads\n\n"
-        "Everything on this site comes from these files. The KB's IRIs start with "
+        "Everything on this site comes from these files: the verdict matrix for a "
+        "spreadsheet, and the whole KB for RDF tools. They are published under the MIT "
+        "licence, like the site's own text; quoted words remain their authors' (see "
+        "[How to cite](cite.md)).\n\n"
+        + table(["File", "Format", "What"], rows)
+        + "\nThe KB's IRIs start with "
         "`https://w3id.org/inner-alignment-kb/id/`; the page of each entity links its own "
         "Turtle and JSON-LD files, `id/<id>.ttl` and `id/<id>.jsonld` under this site, in "
         'its HTML head as `<link rel="alternate">`, so a program can follow the site '
         "without a server.\n\n"
-        + table(["File", "Format", "What"], rows)
-        + "\nThe same exports come from the command line: `kb export --format ttl|nt|jsonld`, "
+        "The same exports come from the command line: `kb export --format ttl|nt|jsonld`, "
         "`kb export --profile skos` and `kb schema export`.\n"
     )
     return Page("downloads.md", body)

@@ -14,6 +14,8 @@ from kb.sitegen.render import (
     in_author_order,
     note_block,
     quote_block,
+    short_name,
+    table,
 )
 
 
@@ -25,6 +27,38 @@ def approach_line(data: SiteData, links: Links, definition: Definition) -> str:
         who = links.many(approach.endorsed_by, empty="")
         parts.append(links.to(approach.id) + (f" (endorsed by {who})" if who else ""))
     return "; ".join(parts) or "—"
+
+
+def by_approach(
+    data: SiteData, definitions: list[Definition]
+) -> list[tuple[Approach | None, Definition]]:
+    """Definitions grouped by approach, in the essay's order of approaches; a definition
+    in no approach comes last."""
+    order = {a.id: n for n, a in enumerate(data.approaches())}
+    found: list[tuple[Approach | None, Definition]] = []
+    for definition in definitions:
+        approaches = data.pointing(definition.id, Approach, "definitions")
+        found += [(a, definition) for a in approaches] or [(None, definition)]
+    return sorted(
+        found, key=lambda pair: (order.get(pair[0].id, 0) if pair[0] else len(order), pair[1].id)
+    )
+
+
+def side_by_side(data: SiteData, links: Links, definitions: list[Definition]) -> str:
+    """The definitions' words next to each other, one row each, grouped by approach."""
+    rows = [
+        [
+            links.to(approach.id, short_name(approach)) if approach else "—",
+            md(definition.paraphrase),
+            links.many(in_author_order(data, definition.authors, definition.source)),
+        ]
+        for approach, definition in by_approach(data, definitions)
+    ]
+    return (
+        '\n<div class="kb-stack" markdown>\n\n'
+        + table(["Approach", "Definition", "By"], rows)
+        + "\n</div>\n"
+    )
 
 
 def term_page(data: SiteData, term: Term) -> Page:
@@ -45,6 +79,9 @@ def term_page(data: SiteData, term: Term) -> Page:
         if unique:
             out.append(f"\n**{name}:** {links.many(unique)}\n")
     definitions = data.pointing(term.id, Definition, "defines")
+    if len(definitions) > 1:
+        out.append("\n## Side by side\n")
+        out.append(side_by_side(data, links, definitions))
     out.append("\n## Definitions\n")
     if not definitions:
         out.append("\n*The KB records no definition of this term.*\n")
