@@ -53,13 +53,13 @@ class Cell:
         return self.text + (f" ({', '.join(self.marks)})" if self.marks else "")
 
     def short(self) -> str:
-        """The cell as the terminal table prints it: ``✘ misaligned h d`` (``/ generalization``
-        when it classifies the failure)."""
-        from kb.views import failure_short
+        """The cell as the terminal table prints it: ``✘ misaligned h d``, then the failure's
+        code (``IF``, ``GF``, ...) when the verdict classifies it."""
+        from kb.views import failure_code
 
         symbol, word = VALUES.get(self.verdict or "", ("", self.verdict or "—"))
         letters = " ".join(MARKS[m][0] for m in self.marks)
-        failure = f"/ {failure_short(self.failure)}" if self.failure else ""
+        failure = failure_code(self.failure)
         return " ".join(part for part in (symbol, word, letters, failure) if part)
 
     def as_dict(self) -> dict[str, Any]:
@@ -227,11 +227,14 @@ def legend(matrix: Matrix, short: bool = True) -> list[str]:
     else:
         items += [f"{name}: {meaning}" for name, (_, meaning) in MARKS.items()]
     if any(c.failure for row in matrix for c in row.cells.values()):
+        from kb.views import FAILURE_LOOKS
+
+        kinds = ", ".join(
+            (f"{code} {words}" if short else words) for code, _, words in FAILURE_LOOKS.values()
+        )
         items.append(
-            ("/ x = " if short else "")
-            + "after the verdict on the system: how the approach classifies the failure the "
-            "scenario shows (inner alignment, generalization, capability, none); — alone: the "
-            "essay classifies only the failure"
+            "beside the verdict on the system, how the approach classifies the failure the "
+            f"scenario shows: {kinds}; — where the essay classifies only the failure"
         )
     items.append(f"{DISAGREE} = the approaches disagree on this scenario")
     return items

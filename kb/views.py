@@ -80,24 +80,32 @@ def marks_of(row: Mapping[str, Any]) -> str:
     return basis_of(row) + (", hedged" if row.get("hedged") else "")
 
 
+#: How each kind of failure (:data:`kb.schema_table.FAILURE_KINDS`; a test keeps them equal)
+#: shows: its code in the matrix, its word in a table column, and in a sentence.
+FAILURE_LOOKS = {
+    "inner-alignment-failure": ("IF", "inner", "inner alignment failure"),
+    "generalization-failure": ("GF", "generalization", "generalization failure"),
+    "capability-failure": ("CF", "capability", "capability failure"),
+    "no-failure": ("NF", "none", "no failure"),
+    "uncertain": ("?F", "uncertain", "failure uncertain"),
+}
+
+
 def failure_short(kind: str | None) -> str:
     """How a table names a kind of failure: ``inner``, ``generalization``, ``none``, ..."""
-    if not kind:
-        return ""
-    return (
-        "none" if kind == "no-failure" else kind.removesuffix("-failure").removesuffix("-alignment")
-    )
+    return FAILURE_LOOKS.get(kind, ("", kind, ""))[1] if kind else ""
+
+
+def failure_code(kind: str | None) -> str:
+    """The kind of failure as the matrix marks it: ``IF``, ``GF``, ``CF``, ``NF``, ``?F``."""
+    return FAILURE_LOOKS.get(kind, (kind, "", ""))[0] if kind else ""
 
 
 def what(row: Mapping[str, Any]) -> str:
     """A verdict in words: its value, and how it classifies the failure when it does."""
     failure = row.get("failure")
-    parts = [row.get("verdict") or ""]
-    if failure:
-        parts.append(
-            f"{failure.replace('-', ' ')}" if failure != "uncertain" else "failure uncertain"
-        )
-    return "; ".join(p for p in parts if p)
+    words = FAILURE_LOOKS.get(failure, ("", "", failure))[2] if failure else ""
+    return "; ".join(p for p in (row.get("verdict") or "", words) if p)
 
 
 def plural(count: int, word: str) -> str:

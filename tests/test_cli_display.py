@@ -294,3 +294,27 @@ def test_kb_text_never_drives_the_terminal(kb_cli: KbCli, kb_copy: Path) -> None
         assert "\x1b" not in result.stdout and "\x07" not in result.stdout, args
         if result.returncode == 0:
             assert "\\x1b[2J\\x07 cleared" in result.stdout, args
+
+
+def test_every_kind_of_failure_has_a_look() -> None:
+    from kb.schema_table import FAILURE_KINDS
+    from kb.views import FAILURE_LOOKS
+
+    assert tuple(FAILURE_LOOKS) == FAILURE_KINDS
+    codes = [code for code, _, _ in FAILURE_LOOKS.values()]
+    assert len(set(codes)) == len(codes)
+
+
+def test_the_failure_shows_beside_the_verdict(kb_cli, k: KnowledgeBase) -> None:  # type: ignore[no-untyped-def]
+    from kb.views import FAILURE_LOOKS
+
+    verdicts = [v for v in k.verdicts(scenario="birth-control")]
+    assert any(v.failure for v in verdicts) and any(v.verdict is None for v in verdicts)
+    out = flat(kb_cli("verdicts", "birth-control", env=WIDE).stdout)
+    for v in verdicts:
+        words = FAILURE_LOOKS[v.failure][2] if v.failure else ""
+        assert f"{v.approach}: " + "; ".join(p for p in (v.verdict, words) if p) in out
+    matrix = kb_cli("matrix", env=WIDE).stdout
+    assert_fits_80(matrix)
+    assert "— GF" in matrix  # a verdict on the failure only
+    assert "GF generalization failure" in flat(matrix)
