@@ -152,3 +152,19 @@ def test_term_page_puts_definitions_side_by_side_by_approach(built_site):
     ]
     assert order == sorted(order)  # in the essay's order of approaches
     assert "aligning mesa-optimizers with the base objective" in table
+
+
+def test_entity_pages_say_when_their_data_last_changed(built_site, tmp_path):
+    from kb.sitegen.history import entity_dates
+
+    dates = entity_dates()
+    if not dates:
+        pytest.skip("the KB is not in a git checkout here")  # CI clones: it is
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", dates["mesa-optimizer"])
+    assert (
+        f"Last updated {dates['mesa-optimizer']}" in page(built_site, "term/mesa-optimizer").plain
+    )
+    outside = tmp_path / "kb"
+    outside.mkdir()
+    (outside / "a.ttl").write_bytes((ROOT / "kb" / "data" / "terms.ttl").read_bytes())
+    assert entity_dates([outside]) == {}  # no history: no date, no error

@@ -32,6 +32,7 @@ from kb.sitegen import (
     cookbook,
     downloads,
     explore,
+    history,
     home,
     indexes,
     people,
@@ -138,7 +139,9 @@ def generate(
     )
     count = 0
     step = max(500, total // 10)
+    dates = history.entity_dates(paths)
     for page in pages(data):
+        page.updated = dates.get(page.entity_id or "")
         write(page.path, page.text())
         count += 1
         if count % step == 0:

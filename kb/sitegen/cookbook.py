@@ -46,8 +46,13 @@ def _cell(data: SiteData, links: Links, value: Any) -> str:
         return "yes" if value else "no"
     text = str(value)
     if data.get(text) is not None:
-        return links.to(text) + f" {code(text)}"
+        return links.to(text)
     return md(text)
+
+
+def heading(name: str) -> str:
+    """A result column's name as a reader's heading: ``verdict_a`` → "Verdict a"."""
+    return md(name.replace("_", " ").capitalize())
 
 
 def answer(data: SiteData, links: Links, question: Question) -> str:
@@ -57,12 +62,13 @@ def answer(data: SiteData, links: Links, question: Question) -> str:
         return f"*Not answerable on this KB with the example parameters:* {md(error)}\n"
     if not rows:
         return "*No rows.*\n"
-    headers = [md(name) for name in rows[0]]
+    headers = [heading(name) for name in rows[0]]
     cells = [[_cell(data, links, row[name]) for name in row] for row in rows[:ANSWER_ROWS]]
     note = ""
     if len(rows) > ANSWER_ROWS:
         note = f"\n*{len(rows)} rows; the first {ANSWER_ROWS} are shown.*\n"
-    return f"{len(rows)} row(s).\n\n" + table(headers, cells, limit=ANSWER_ROWS) + note
+    count = "One row." if len(rows) == 1 else f"{len(rows)} rows."
+    return f"{count}\n\n" + table(headers, cells, limit=ANSWER_ROWS) + note
 
 
 def question_page(data: SiteData, question: Question) -> Page:
@@ -70,6 +76,11 @@ def question_page(data: SiteData, question: Question) -> Page:
     links = Links(data, "../")
     out = [f"# {md(question.title)}\n\n{code(question.name)}\n\n"]
     out.append(f"{md(question.description)}\n")
+    example = ", ".join(f"{k}={v}" for k, v in question.example.items()) or "no parameters"
+    out.append(
+        f"\n## Answer on this KB\n\nWith {md(example)}, computed when the site was built.\n\n"
+    )
+    out.append(answer(data, links, question))
     out.append("\n## Parameters\n\n")
     out.append(
         table(
@@ -93,11 +104,6 @@ def question_page(data: SiteData, question: Question) -> Page:
     out.append(_code_block("sh", _cli(question)))
     out.append("\n## From Python\n")
     out.append(_code_block("python", _python(question)))
-    example = ", ".join(f"{k}={v}" for k, v in question.example.items()) or "no parameters"
-    out.append(
-        f"\n## Answer on this KB\n\nWith {md(example)}, computed when the site was built.\n\n"
-    )
-    out.append(answer(data, links, question))
     return Page(path, "".join(out))
 
 

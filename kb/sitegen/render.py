@@ -42,6 +42,8 @@ class Page:
     entity_id: str | None = None
     kind: str | None = None
     extra_meta: Sequence[tuple[str, str]] = ()
+    #: When the entity's data last changed (YYYY-MM-DD), if the KB's history says.
+    updated: str | None = None
 
     def text(self) -> str:
         meta = []
@@ -53,7 +55,7 @@ class Page:
         head = "---\n" + "\n".join(meta) + "\n---\n\n" if meta else ""
         first, _, _ = self.body.partition("\n")
         heading = first.removeprefix("# ")
-        foot = data_box(self.path, self.entity_id, heading) if self.entity_id else ""
+        foot = data_box(self.path, self.entity_id, heading, self.updated) if self.entity_id else ""
         return head + self.body.rstrip() + "\n" + foot
 
 
@@ -271,14 +273,17 @@ def header(data: SiteData, path: str, kind_name: str, entity_id: str, label: str
     )
 
 
-def data_box(path: str, entity_id: str, heading: str) -> str:
-    """Machine details at the page foot: how to cite the page, its stable identifier and
-    its data files. ``heading`` is the page's H1 as escaped Markdown."""
+def data_box(path: str, entity_id: str, heading: str, updated: str | None = None) -> str:
+    """Machine details at the page foot: how to cite the page, when its data last changed,
+    its stable identifier and its data files. ``heading`` is the page's H1 as escaped
+    Markdown; ``updated`` a date (YYYY-MM-DD)."""
     ttl, jsonld = data_url(path, entity_id, "ttl"), data_url(path, entity_id, "jsonld")
+    when = f"**Last updated** {md(updated)} (when its data last changed)\n\n" if updated else ""
     return (
         '\n<div class="kb-data" markdown>\n\n'
         f"**Cite as** “{heading}”, in *{SITE_NAME}*, {iri(entity_id)} "
         f"([how to cite]({base_of(path)}cite.md))\n\n"
+        f"{when}"
         f"**Identifier** {code(iri(entity_id))} · **Data** "
         f'<a href="{ttl}" type="text/turtle">Turtle</a> · '
         f'<a href="{jsonld}" type="application/ld+json">JSON-LD</a>\n\n</div>\n'
