@@ -27,9 +27,10 @@ def run_script(name: str, *args: str) -> str:
     return result.stdout
 
 
-def test_bench_cli_smoke() -> None:
-    out = run_script("bench_cli.py", "--runs", "1")
-    assert "ratio: " in out and "(min " in out
+@pytest.mark.parametrize("fmt", ["json", "table"])
+def test_bench_cli_smoke(fmt: str) -> None:
+    out = run_script("bench_cli.py", "--runs", "1", "--format", fmt)
+    assert "ratio: " in out and "(min " in out and f"--format {fmt}" in out
 
 
 def test_bench_scale_smoke(tmp_path: Path) -> None:
