@@ -196,14 +196,16 @@ def build(
 
 def load(backend: Any) -> Matrix:
     """The matrix of a KB, from three queries against any backend."""
-    from kb.engine import run_question, run_sparql
+    from kb.engine import run_question, select, with_prefixes
     from kb.views import labels
 
     verdicts = run_question(backend, "verdicts", {})
-    scenarios = run_sparql(
+    scenarios = select(
         backend,
-        "SELECT ?s ?locator ?sub_case_of WHERE { ?s a kb:Scenario "
-        "OPTIONAL { ?s kb:locator ?locator } OPTIONAL { ?s kb:subCaseOf ?sub_case_of } }",
+        with_prefixes(
+            "SELECT ?s ?locator ?sub_case_of WHERE { ?s a kb:Scenario "
+            "OPTIONAL { ?s kb:locator ?locator } OPTIONAL { ?s kb:subCaseOf ?sub_case_of } }"
+        ),
     )
     approach_ids = {v["approach"] for v in verdicts}
     names = labels(backend, [*(row["s"] for row in scenarios), *approach_ids])

@@ -2,8 +2,10 @@
 
 A compact table carries the values a reader scans (approach, verdict, hedge, basis,
 evidence); the rationale each row rests on follows in full, wrapped to the terminal.
-Labels come from the KB with one query, so long ids give way to readable names. Pure
-Python over SPARQL rows: the fast query path imports no pydantic.
+Labels come from the KB with one query, so long ids give way to readable names. These
+queries are the project's own text with ids bound as terms, so, like the named questions,
+they run as they are (no sandboxed child for them in the Python API). Pure Python over
+SPARQL rows: the fast query path imports no pydantic.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ LABEL_PREDICATES = ("rdfs:label", "skos:prefLabel", "foaf:name", "dcterms:title"
 
 def labels(backend: Any, ids: Iterable[str]) -> dict[str, str]:
     """The human label of each id that has one (ids without one are left out)."""
-    from kb.engine import run_sparql
+    from kb.engine import select, with_prefixes
 
     wanted = set(ids)
     if not wanted:
@@ -50,12 +52,12 @@ def labels(backend: Any, ids: Iterable[str]) -> dict[str, str]:
         + "|".join(LABEL_PREDICATES)
         + " ?label }"
     )
-    return {row["e"]: row["label"] for row in run_sparql(backend, query)}
+    return {row["e"]: row["label"] for row in select(backend, with_prefixes(query))}
 
 
 def evidence_counts(backend: Any, verdict_ids: Iterable[str]) -> dict[str, int]:
     """How many of the essay's sentences (evidence quotes) each verdict rests on."""
-    from kb.engine import run_sparql
+    from kb.engine import select, with_prefixes
 
     wanted = set(verdict_ids)
     if not wanted:
@@ -65,7 +67,7 @@ def evidence_counts(backend: Any, verdict_ids: Iterable[str]) -> dict[str, int]:
         + values_rows("v", wanted)
         + "OPTIONAL { ?v kb:evidence ?q } } GROUP BY ?v"
     )
-    return {row["v"]: int(row["n"]) for row in run_sparql(backend, query)}
+    return {row["v"]: int(row["n"]) for row in select(backend, with_prefixes(query))}
 
 
 def basis_of(row: Mapping[str, Any]) -> str:
