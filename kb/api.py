@@ -169,7 +169,11 @@ class KnowledgeBase:
             raise UnknownId(kind.kind.noun if kind is not Entity else "id", entity_id, known)
         return found
 
-    def all(self, kind: type[E] = Entity) -> list[E]:  # type: ignore[assignment]
+    @overload
+    def all(self) -> list[Entity]: ...
+    @overload
+    def all(self, kind: type[E]) -> list[E]: ...
+    def all(self, kind: type[E] | None = None) -> list[E] | list[Entity]:
         """Every entity (or every entity of one kind), sorted by id.
 
         >>> k = KnowledgeBase.load()
@@ -178,8 +182,9 @@ class KnowledgeBase:
         >>> len(k.all()) == len(k)
         True
         """
+        wanted = kind or Entity
         return sorted(
-            (e for e in self.entities.values() if isinstance(e, kind)), key=lambda e: e.id
+            (e for e in self.entities.values() if isinstance(e, wanted)), key=lambda e: e.id
         )
 
     def __getitem__(self, entity_id: str) -> Entity:
