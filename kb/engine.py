@@ -17,7 +17,6 @@ from kb import sandbox
 from kb.errors import UnknownId, UsageError
 from kb.nesting import check_nesting
 from kb.questions import Parameter, Question, bind, kind_name, question, to_term
-from kb.scan import scan
 from kb.terms import solutions_to_rows, to_python, values_clause
 from kb.vocab import BASE, PREFIXES, iri, is_slug, slug_of, sparql_prefixes
 
@@ -89,6 +88,8 @@ class LocalBackend:
         if this process is isolated, else in an isolated child. SERVICE and a foreign FROM
         are refused first, for a clear message; the isolation is what makes them harmless.
         So is nesting deep enough to crash the parser (:mod:`kb.nesting`)."""
+        from kb.scan import scan  # its tokenizer's patterns take a while to compile
+
         check_nesting(sparql)
         shape = scan(sparql)
         if shape.is_update:
