@@ -15,7 +15,7 @@ import sys
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -143,9 +143,14 @@ KNOWN, NEW, SLOW = 0, 1, 2
 
 @dataclass(eq=False)
 class _Ticket:
+    """A request waiting for a worker; the dispatcher hands it one and sets ``ready``."""
+
     client: str
     text: str
     order: int
+    worker: _Worker | None = None
+    new: bool = False
+    ready: threading.Event = field(default_factory=threading.Event)
 
 
 class WorkerPool:
@@ -220,6 +225,7 @@ class WorkerPool:
             )
             if not crowded:
                 self._waiting.append(ticket)
+                self._dispatch()
         if crowded:  # answered after a pause, so that a client looping on it spins slowly
             time.sleep(min(self.timeout, 1.0))
             return error(
@@ -228,29 +234,20 @@ class WorkerPool:
                 "have finished",
                 (("Retry-After", f"{self.timeout:.0f}"),),
             )
+        ticket.ready.wait(self.wait)
         with self._cond:
-            deadline = now + self.wait
-            while self._chosen() is not ticket:
-                left = deadline - time.monotonic()
-                if left <= 0 or self._closed:
+            worker = ticket.worker
+            if worker is None:
+                if ticket in self._waiting:
                     self._waiting.remove(ticket)
-                    self._cond.notify_all()
-                    return error(
-                        503,
-                        "every query worker is busy; try again shortly",
-                        (("Retry-After", "1"),),
-                    )
-                self._cond.wait(left)
-            self._waiting.remove(ticket)
-            worker = self._idle.pop()
-            new = self._rank(ticket, time.monotonic()) == NEW
-            self._new_busy += new
-            self._cond.notify_all()
+                return error(
+                    503, "every query worker is busy; try again shortly", (("Retry-After", "1"),)
+                )
         started = time.monotonic()
         reply, overran = self._ask(worker, job)
         elapsed = time.monotonic() - started
         with self._cond:
-            self._new_busy -= new
+            self._new_busy -= ticket.new
             self._charge(client, elapsed)
             if overran or elapsed >= self._long:
                 self._slow_until[ticket.text] = time.monotonic() + SLOW_MEMORY
@@ -262,8 +259,21 @@ class WorkerPool:
             for memory in (self._slow_until, self._known):
                 while len(memory) > 4096:
                     memory.popitem(last=False)
-            self._cond.notify_all()
+            self._dispatch()
         return reply
+
+    def _dispatch(self) -> None:
+        """Hand idle workers to waiting requests, in fair order (under the lock). Each
+        request waits on its own event, so no crowd of threads wakes to find out."""
+        while True:
+            chosen = self._chosen()
+            if chosen is None:
+                return
+            self._waiting.remove(chosen)
+            chosen.worker = self._idle.pop()
+            chosen.new = self._rank(chosen, time.monotonic()) == NEW
+            self._new_busy += chosen.new
+            chosen.ready.set()
 
     def _chosen(self) -> _Ticket | None:
         """The waiting request that gets the next idle worker (see the class's rules)."""
@@ -315,7 +325,7 @@ class WorkerPool:
         if answered is not None:
             with self._cond:
                 self._idle.append(worker)
-                self._cond.notify_all()
+                self._dispatch()
             return answered, False
         if not in_time:
             self._replace(worker)
@@ -356,7 +366,7 @@ class WorkerPool:
                 else:
                     with self._cond:
                         self._idle.append(fresh)
-                        self._cond.notify_all()
+                        self._dispatch()
                 return
 
         threading.Thread(target=start, name="kb-worker-restart", daemon=True).start()
@@ -366,7 +376,8 @@ class WorkerPool:
             self._closed = True
             workers = list(self._workers)
             self._workers.clear()
-            self._cond.notify_all()
+            for waiting in self._waiting:
+                waiting.ready.set()  # no worker: it answers 503
         for worker in workers:
             worker.kill()
 
