@@ -120,7 +120,11 @@ class _Worker:
         child.close()
 
     def wait_ready(self, timeout: float) -> None:
-        if not self.conn.poll(timeout) or self.conn.recv() != "ready":
+        try:
+            ready = self.conn.poll(timeout) and self.conn.recv() == "ready"
+        except (EOFError, OSError):  # it died starting (or the pool closed meanwhile)
+            ready = False
+        if not ready:
             self.kill()
             raise RuntimeError("a query worker did not start")
 
@@ -355,6 +359,8 @@ class WorkerPool:
                     fresh = self._start()
                     fresh.wait_ready(self._start_timeout)
                 except (OSError, RuntimeError) as problem:
+                    if self._closed:
+                        return
                     print(f"kb serve: restarting a worker failed: {problem}", file=sys.stderr)
                     if fresh is not None:
                         with self._cond:
