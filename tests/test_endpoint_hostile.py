@@ -433,3 +433,11 @@ def test_repeated_requests_get_the_same_answer_but_volatile_ones_are_fresh(base:
     volatile = "SELECT (STRUUID() AS ?u) WHERE {}"
     answers = {body_of(raw(base, request(sparql_path(volatile)))) for _ in range(2)}
     assert len(answers) == 2
+
+
+def test_f8_the_python_api_refuses_a_deep_query() -> None:
+    from kb import KnowledgeBase
+    from kb.errors import UsageError
+
+    with pytest.raises(UsageError, match="nested"):
+        KnowledgeBase.load().sparql(DEEP[2])
