@@ -227,6 +227,10 @@ class KnowledgeBase:
         entity of this KB binds its IRI, an ``http(s)`` string an IRI, anything else a
         literal (pass a ``pyoxigraph`` term to choose). Standard prefixes are added.
 
+        The query is evaluated in a child process cut off the network (:mod:`kb.sandbox`),
+        so no ``SERVICE`` can fetch anything; where this system cannot isolate a process,
+        raw SPARQL is refused (named questions, :meth:`ask`, still work).
+
         >>> k = KnowledgeBase.load()
         >>> k.sparql("ASK { ?s kb:mesaOptimizer false }", bindings={"s": "example-5"})
         True

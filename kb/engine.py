@@ -96,9 +96,10 @@ class LocalBackend:
             raise UsageError("SPARQL Update is not accepted: the KB is read-only")
         if shape.service:
             raise UsageError(SERVICE_REFUSED)
-        refusal = dataset_refusal(shape.datasets)
-        if refusal:
-            raise UsageError(refusal)
+        for graph, clause in zip(shape.datasets, shape.clauses, strict=True):
+            refusal = dataset_refusal([graph], clause)
+            if refusal:
+                raise UsageError(refusal)
         if sandbox.isolated():
             return self.query(sparql)
         form, data = sandbox.run_isolated(_portable, self, sparql)

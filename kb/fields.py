@@ -8,6 +8,7 @@ marker naming its predicate (defined in :mod:`kb.schema_table`, free of pydantic
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from pydantic import AfterValidator, StringConstraints
@@ -22,6 +23,28 @@ URL_PATTERN = r"^https?://[^\s<>\"{}|\\^`]+$"
 def _not_blank(value: str) -> str:
     if not value.strip():
         raise ValueError("must not be empty or only whitespace")
+    return value
+
+
+#: Characters no text field may hold: C0 controls but tab, newline and carriage return,
+#: DEL, C1 controls, and Unicode noncharacters. They are invisible in a review, act on
+#: terminals, and break the YAML and XML the site and endpoint write.
+_FORBIDDEN = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef"
+    + "".join(
+        f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17)
+    )
+    + "]"
+)
+
+
+def _no_controls(value: str) -> str:
+    found = _FORBIDDEN.search(value)
+    if found:
+        raise ValueError(
+            f"contains U+{ord(found.group()):04X} (a control character or noncharacter) at "
+            f"character {found.start() + 1}; remove it"
+        )
     return value
 
 
@@ -46,7 +69,7 @@ def _valid_iri(value: str) -> str:
 __all__ = ["IsoDate", "P", "Slug", "Text", "Url", "date_datatype"]
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
-Text = Annotated[str, AfterValidator(_not_blank)]
+Text = Annotated[str, AfterValidator(_not_blank), AfterValidator(_no_controls)]
 #: A year, year-month or full date (xsd:gYear, xsd:gYearMonth or xsd:date in RDF).
 IsoDate = Annotated[str, StringConstraints(pattern=DATE_PATTERN), AfterValidator(_calendar_date)]
 Url = Annotated[str, StringConstraints(pattern=URL_PATTERN), AfterValidator(_valid_iri)]

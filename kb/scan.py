@@ -83,6 +83,8 @@ class Scan:
     #: The IRIs after FROM and FROM NAMED (and after anything the parser might read as
     #: FROM); None for one that cannot be resolved here.
     datasets: list[str | None] = field(default_factory=list)
+    #: For each of ``datasets``, its clause: "FROM" or "FROM NAMED".
+    clauses: list[str] = field(default_factory=list)
 
     @property
     def is_update(self) -> bool:
@@ -132,11 +134,9 @@ def scan(text: str) -> Scan:
             result.service = True  # SERVICE:x, SERVICEex:x
         elif kind == "word" and keyword.startswith("LOAD"):
             result.load = True
-    result.datasets = [
-        _resolve(target, prefixes)
-        for text in dict.fromkeys((text, _decoded(text)))
-        for target in _froms(text)
-    ]
+    found = [target for each in dict.fromkeys((text, _decoded(text))) for target in _froms(each)]
+    result.datasets = [_resolve(target[1:], prefixes) for target in found]
+    result.clauses = [target[0] for target in found]
     return result
 
 
@@ -146,13 +146,13 @@ _NAME_CHAR = re.compile("[.:%\\\\" + _CHARS + "]")
 _GAP = r"(?:\s|\#[^\n\r]*)*"
 _TARGET = r"[^\s<>{}()\"'#]*"
 _DATASET = re.compile(
-    f"FROM{_GAP}(?:NAMED{_GAP})?(?:(?P<iri><[^<>]*>)|(?P<pname>{_TARGET}?:{_TARGET}))",
+    f"FROM{_GAP}(?P<named>NAMED{_GAP})?(?:(?P<iri><[^<>]*>)|(?P<pname>{_TARGET}?:{_TARGET}))",
     re.IGNORECASE,
 )
 
 
-def _froms(text: str) -> list[tuple[str, str]]:
-    """Every place the parser could read as ``FROM [NAMED] target``: (kind, target)."""
+def _froms(text: str) -> list[tuple[str, str, str]]:
+    """Every place the parser could read as ``FROM [NAMED] target``: (clause, kind, target)."""
     found = []
     for match in _DATASET.finditer(text):
         start = match.start()
@@ -160,7 +160,9 @@ def _froms(text: str) -> list[tuple[str, str]]:
             start -= 1
         if ":" in text[start : match.start()] or text[start - 1 : start] in ("?", "$", "@"):
             continue  # inside ?from, ex:from, _:from or @from
-        found.append(("iri", match["iri"]) if match["iri"] else ("pname", match["pname"]))
+        clause = "FROM NAMED" if match["named"] else "FROM"
+        kind = "iri" if match["iri"] else "pname"
+        found.append((clause, kind, match[kind]))
     return found
 
 
@@ -176,7 +178,7 @@ def _decoded(text: str) -> str:
     return re.sub(_ESCAPE, char, text)
 
 
-def _resolve(token: tuple[str, str], prefixes: dict[str, str]) -> str | None:
+def _resolve(token: tuple[str, ...], prefixes: dict[str, str]) -> str | None:
     kind, value = token
     if kind == "iri":
         iri = _unescape(value)

@@ -134,7 +134,7 @@ def test_hostile_text_is_kept_verbatim() -> None:
     assert "\U0001f468\u200d\U0001f469\u200d\U0001f467" in labels
     assert "e\u0301" in labels  # combining marks are not normalised away
     assert "\ufeffBOM inside\u2028line separator\u2029paragraph" in labels
-    assert unicode.note == "control: \x01 \x1f \x7f nul: \x00 end"
+    assert unicode.note == "whitespace: tab\there, line\nbreak, return\r end"
     quote = entities["quote-html"]
     assert isinstance(quote, Quote)
     assert quote.text.startswith("<script>document.write('quote')</script>")

@@ -218,6 +218,11 @@ def test_from_is_refused_whatever_the_spelling(
     assert listener.connections == 0
 
 
+def test_a_refused_from_named_is_called_so(listener: Listener, k: KnowledgeBase) -> None:
+    with pytest.raises(UsageError, match=r"^FROM NAMED <"):
+        k.sparql(f"SELECT * FROM NAMED <{listener.url}g> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}")
+
+
 def test_the_kb_graph_may_be_named(endpoint: str, k: KnowledgeBase) -> None:
     from kb.server import KB_GRAPH
 

@@ -218,7 +218,8 @@ def _answer_sparql(
         raise Refused(403, f"{what} is not accepted: this endpoint is read-only")
     if shape.service:
         raise Refused(403, SERVICE_REFUSED)
-    check_dataset(shape.datasets, "FROM")
+    for iri, clause in zip(shape.datasets, shape.clauses, strict=True):
+        check_dataset([iri], clause)
     check_dataset(default_graphs, "default-graph-uri")
     check_dataset(named_graphs, "named-graph-uri")
     options = dataset_options(default_graphs, named_graphs)
