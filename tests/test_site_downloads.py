@@ -56,3 +56,46 @@ def test_the_matrix_is_a_download_a_spreadsheet_reads(built_site):
     example = next(r for r in rows if r["scenario"] == "example-3")
     assert example["disagree"] == "yes" and "inner-misaligned" in example["objective-focused"]
     assert 'href="matrix.csv"' in (built_site / "downloads" / "index.html").read_text("utf-8")
+
+
+def _to_graph(document: dict, folder, base: str):
+    """The RDF graph a JSON-LD processor (pyld) reads from ``document``; remote contexts
+    are served from ``folder`` (the built site), never fetched."""
+    import json
+
+    import rdflib
+    from pyld import jsonld
+
+    def loader(url, options=None):
+        name = url.rsplit("/downloads/", 1)[-1]
+        text = (folder / "downloads" / name).read_text(encoding="utf-8")
+        return {"contextUrl": None, "documentUrl": url, "document": json.loads(text)}
+
+    nquads = jsonld.to_rdf(
+        document, {"format": "application/n-quads", "documentLoader": loader, "base": base}
+    )
+    return rdflib.Graph().parse(data=nquads, format="nt")  # default graph only: N-Triples
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "name, reference",
+    [("downloads/kb.jsonld", "downloads/kb.nt"), ("id/mesa-optimizer.jsonld", None)],
+)
+def test_published_json_ld_is_compact_and_reads_back_as_the_same_graph(built_site, name, reference):
+    import json
+
+    import rdflib
+    from rdflib.compare import isomorphic
+
+    document = json.loads((built_site / name).read_text(encoding="utf-8"))
+    assert document["@context"][0] == {"@version": 1.1}
+    nodes = document["@graph"]
+    term = next(n for n in nodes if n["@id"].endswith("/id/mesa-optimizer"))
+    assert term["@type"] == "Term" and term["label"] == "mesa-optimizer"  # readable terms
+    read = _to_graph(document, built_site, "https://kb.invalid/" + name)
+    if reference is None:
+        expected = rdflib.Graph().parse(built_site / name.replace(".jsonld", ".ttl"))
+    else:
+        expected = rdflib.Graph().parse(built_site / reference, format="nt")
+    assert len(read) == len(expected) and isomorphic(read, expected)

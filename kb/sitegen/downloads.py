@@ -4,14 +4,17 @@ one JSON-LD file per entity (linked from each page with ``rel="alternate"``).
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterator
+from typing import cast
 
 import pyoxigraph as ox
 
 from kb.export import triples_to_text
 from kb.matrix import to_csv
-from kb.schema_export import artefacts
+from kb.schema_export import artefacts, jsonld_context
+from kb.sitegen import jsonld
 from kb.sitegen.data import SiteData
 from kb.sitegen.render import Page, table
 from kb.skos import skos_text
@@ -20,7 +23,12 @@ from kb.vocab import slug_of
 WHOLE = {
     "kb.ttl": ("ttl", "Turtle", "The whole KB, with the derived verdicts"),
     "kb.nt": ("nt", "N-Triples", "The same triples, one per line"),
-    "kb.jsonld": ("jsonld", "JSON-LD", "The same triples as JSON-LD (expanded form)"),
+    "kb.jsonld": (
+        "jsonld",
+        "JSON-LD",
+        "The same triples as compact JSON-LD 1.1 (with context.jsonld inside): each node "
+        "typed with its kind (Term, Scenario, ...), its fields under their names",
+    ),
 }
 SKOS_FILE = "kb-skos.ttl"
 #: The verdict matrix as a spreadsheet: one row per scenario, in the essay's order.
@@ -60,16 +68,30 @@ def per_entity_triples(data: SiteData) -> dict[str, list[ox.Triple]]:
     return found
 
 
+def _json(document: object) -> str:
+    return json.dumps(document, indent=1, ensure_ascii=False) + "\n"
+
+
 def entity_files(data: SiteData) -> Iterator[tuple[str, str]]:
     """(path, text) for ``id/<slug>.ttl`` and ``id/<slug>.jsonld`` of every entity."""
+    full = cast(dict[str, object], jsonld_context()["@context"])
     for slug, triples in per_entity_triples(data).items():
+        # each file carries the part of the context it uses: the prefixes and its kinds
+        nodes = jsonld.graph(triples)
+        kinds = {n["@type"] for n in nodes if isinstance(n.get("@type"), str)}
+        context = {k: v for k, v in full.items() if isinstance(v, str) or k in kinds}
         yield f"id/{slug}.ttl", triples_to_text(triples, "ttl")
-        yield f"id/{slug}.jsonld", triples_to_text(triples, "jsonld")
+        yield f"id/{slug}.jsonld", _json(jsonld.document(nodes, context))
 
 
 def whole_files(data: SiteData) -> Iterator[tuple[str, str]]:
     for name, (fmt, _, _) in WHOLE.items():
-        yield f"downloads/{name}", triples_to_text(data.triples, fmt)
+        if fmt == "jsonld":
+            # the whole KB carries its context, so it reads without fetching anything
+            context = jsonld_context()["@context"]
+            yield f"downloads/{name}", _json(jsonld.document(jsonld.graph(data.triples), context))
+        else:
+            yield f"downloads/{name}", triples_to_text(data.triples, fmt)
     yield f"downloads/{SKOS_FILE}", skos_text(data.kb.entities, "ttl")
     for name, text in artefacts().items():
         yield f"downloads/{name}", text
