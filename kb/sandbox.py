@@ -26,7 +26,6 @@ import ctypes
 import errno
 import os
 import signal
-import socket
 import struct
 import sys
 from collections.abc import Callable
@@ -127,7 +126,9 @@ def network_reachable() -> bool:
     "refused" means the network stack is reachable; "not permitted" or "unreachable" that
     it is not)."""
     try:
-        probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        import _socket  # not the socket module: the command line's start-up stays quick
+
+        probe = _socket.socket(_socket.AF_INET, _socket.SOCK_STREAM)
     except OSError:
         return False
     try:

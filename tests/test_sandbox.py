@@ -138,6 +138,21 @@ def _wait_for(listener: Listener, count: int) -> None:
     raise AssertionError(f"the listener saw {listener.connections} connections, not {count}")
 
 
+@pytest.mark.parametrize("mechanism", ["_seccomp", "_namespace"])
+def test_each_mechanism_alone_cuts_the_network(mechanism: str) -> None:
+    """seccomp (the first choice) and the namespace (the fallback), each in a fresh child."""
+    assert sandbox.network_reachable()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            getattr(sandbox, mechanism)()
+            os._exit(0 if not sandbox.network_reachable() else 1)
+        except BaseException:
+            os._exit(2)
+    _, status = os.waitpid(pid, 0)
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, status
+
+
 def test_a_crash_while_evaluating_is_an_error_not_the_callers_death() -> None:
     with pytest.raises(UsageError, match="SIGKILL"):
         sandbox.run_isolated(lambda: os.kill(os.getpid(), signal.SIGKILL))
