@@ -109,7 +109,7 @@ def write_target(path: Path) -> Path:
     a new path, and for a read-only file."""
     target = Path(os.path.realpath(path))
     try:
-        status = os.stat(target)
+        status = os.stat(path)  # through links, even /dev/stdout's to a pipe
     except FileNotFoundError:
         if not target.parent.is_dir():
             raise CannotWrite(f"cannot write {path}: no such folder {target.parent}") from None
@@ -119,7 +119,7 @@ def write_target(path: Path) -> Path:
     if not stat.S_ISREG(status.st_mode):
         raise CannotWrite(
             f"cannot write {path}: it is {file_kind(status.st_mode)}, not a regular file "
-            "(kb saves only to regular files; use standard output for a pipe)"
+            "(kb saves only to regular files; -o - writes to standard output)"
         )
     if not status.st_mode & 0o222 or not os.access(target, os.W_OK):
         raise CannotWrite(f"cannot write {path}: the file is read-only; left as it was")
