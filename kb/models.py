@@ -222,6 +222,10 @@ class Approach(Entity):
     counts_as_outer: Annotated[list[Slug], P("kb:countsAsOuter", refs=("DecompositionPart",))] = (
         Field(default_factory=list)
     )
+    counts_hedged: Annotated[list[Slug], P("kb:countsHedged", refs=("DecompositionPart",))] = Field(
+        default_factory=list,
+        description="Parts whose classification under this approach the essay hedges.",
+    )
     decomposition_note: Annotated[Text | None, P("kb:decompositionNote")] = None
     evidence: Annotated[list[Slug], P("kb:evidence", refs=("Quote",))] = Field(default_factory=list)
 

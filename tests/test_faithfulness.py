@@ -314,3 +314,59 @@ def test_implied_is_shown_wherever_stated_is(k: KnowledgeBase) -> None:
     rows = k.ask("verdicts", scenario="masturbation")
     assert {basis_of(r) for r in rows} == {"implied", "stated"}
     assert all("implied" in r for r in k.ask("verdict-matrix", scenario="masturbation"))
+
+
+# --- 3, 15: the decomposition says "partly" and hedges where the essay does ----------------
+
+
+def decomposition(k: KnowledgeBase) -> dict[tuple[str, str], tuple[str, bool]]:
+    return {
+        (r["approach"], r["part"]): (r["counts_as"], r["hedged"]) for r in k.ask("decomposition")
+    }
+
+
+def test_objective_robustness_is_partly_inner_for_the_objective_focused_approach(
+    k: KnowledgeBase,
+) -> None:
+    """'inner alignment is a subproblem of objective robustness, which in turn forms a part of
+    step 3' (the original definition, which the objective-focused approach includes)."""
+    found = decomposition(k)
+    assert found["objective-focused", "step-3-objective-robustness"][0] == "partly inner"
+    assert found["objective-focused", "step-3-objective-robustness-mesa-objective"][0] == "inner"
+    assert found["objective-focused", "step-2-only-after-shift"] == ("inner", True)
+
+
+def test_step_2_is_only_partly_inner_for_wentworth(k: KnowledgeBase) -> None:
+    """Inner misalignment only where it 'can already be observed from performance on the
+    training distribution'; after a shift it is a generalization failure."""
+    found = decomposition(k)
+    assert found["optimization-focused", "step-2"][0] == "partly inner, partly outer"
+    assert found["optimization-focused", "step-2-visible-in-training"][0] == "inner"
+    assert found["optimization-focused", "step-2-only-after-shift"][0] == "outer"
+
+
+def test_capability_robustness_is_hedged_for_the_generalization_focused_approach(
+    k: KnowledgeBase,
+) -> None:
+    """'I'm not completely sure ... whether Shah's generalization-focused approach would
+    consider a pure capability robustness problem an inner alignment failure'."""
+    assert decomposition(k)["generalization-focused", "step-3-capability-robustness"] == (
+        "inner",
+        True,
+    )
+
+
+def test_the_site_and_the_question_count_parts_alike(k: KnowledgeBase) -> None:
+    """One rule, written twice (SPARQL for the question, Python for the site): they agree."""
+    from kb.decomposition import counts_as, hedged
+    from kb.models import DecompositionPart
+
+    entities = bundled().entities
+    parents = {p.id: p.part_of for p in of(DecompositionPart)}
+    for (approach_id, part), (counted, is_hedged) in decomposition(k).items():
+        approach = entities[approach_id]
+        assert isinstance(approach, Approach)
+        assert counts_as(part, approach.counts_as_inner, approach.counts_as_outer, parents) == (
+            counted
+        ), (approach_id, part)
+        assert hedged(part, approach.counts_hedged, parents) == is_hedged, (approach_id, part)

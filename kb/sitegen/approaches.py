@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from kb.decomposition import counts_as, hedged
 from kb.models import Approach, Argument, DecompositionPart
 from kb.sitegen.data import SiteData, page_path
 from kb.sitegen.escape import html_line, md, paragraphs
@@ -21,12 +22,16 @@ from kb.sitegen.render import (
 ROLE_TEXT = {"inner": "inner alignment", "outer": "outer alignment", "neither": "neither"}
 
 
-def role(approach: Approach, part_id: str) -> str:
-    if part_id in approach.counts_as_inner:
-        return "inner"
-    if part_id in approach.counts_as_outer:
-        return "outer"
-    return "neither"
+def role(data: SiteData, approach: Approach, part_id: str) -> tuple[str, str]:
+    """How the approach counts the part, as (CSS class, words): inner, outer, partly (under
+    the condition a sub-part states) or neither, with "(hedged)" where the essay hedges it."""
+    parents = {p.id: p.part_of for p in data.all(DecompositionPart)}
+    counted = counts_as(part_id, approach.counts_as_inner, approach.counts_as_outer, parents)
+    words = ROLE_TEXT.get(counted, counted)
+    if hedged(part_id, approach.counts_hedged, parents):
+        words += " (hedged)"
+    css = "partly" if counted.startswith("partly") else counted.split(" ")[0]
+    return css, words
 
 
 def _parts(data: SiteData) -> list[DecompositionPart]:
@@ -49,13 +54,13 @@ def diagram(data: SiteData, links: Links, approach: Approach) -> str:
             children.setdefault(part.part_of, []).append(part)
 
     def box(part: DecompositionPart) -> str:
-        kind = role(approach, part.id)
+        kind, words = role(data, approach, part.id)
         inner = "".join(box(c) for c in children.get(part.id, []))
         nested = f'<ol class="kb-flow kb-flow-sub">{inner}</ol>' if inner else ""
         name = f'<a href="{links.url(part.id)}">{html_line(part.label)}</a>'
         return (
             f'<li class="kb-step kb-step-{kind}"><span class="kb-step-name">{name}</span> '
-            f'<span class="kb-step-role">{ROLE_TEXT[kind]}</span>{nested}</li>'
+            f'<span class="kb-step-role">{html_line(words)}</span>{nested}</li>'
         )
 
     top = [p for p in parts if p.part_of not in known]
@@ -63,9 +68,9 @@ def diagram(data: SiteData, links: Links, approach: Approach) -> str:
     return f'<ol class="kb-flow" aria-label="Decomposition diagram">{steps}</ol>\n'
 
 
-def role_cell(approach: Approach, part_id: str) -> str:
-    kind = role(approach, part_id)
-    return f'<span class="kb-role kb-role-{kind}">{ROLE_TEXT[kind]}</span>'
+def role_cell(data: SiteData, approach: Approach, part_id: str) -> str:
+    kind, words = role(data, approach, part_id)
+    return f'<span class="kb-role kb-role-{kind}">{html_line(words)}</span>'
 
 
 def approach_page(data: SiteData, approach: Approach) -> Page:
@@ -130,7 +135,7 @@ def decomposition_page(data: SiteData, part: DecompositionPart) -> Page:
         out.append(f"\n**Term:** {links.to(part.term)}\n")
     out.append(quote_block(data, links, part.quote))
     out.append("\n## How each approach counts it\n\n")
-    rows = [[links.to(a.id), role_cell(a, part.id)] for a in data.approaches()]
+    rows = [[links.to(a.id), role_cell(data, a, part.id)] for a in data.approaches()]
     out.append(table(["Approach", "Counts as"], rows))
     out.append(note_block(part))
     return Page(path, "".join(out), part.id, "DecompositionPart")
@@ -141,7 +146,7 @@ def decomposition_overview(data: SiteData) -> Page:
     path = "decomposition/index.md"
     links = Links.on(data, path)
     approaches = data.approaches()[:20]
-    rows = [[links.to(p.id), *(role_cell(a, p.id) for a in approaches)] for p in _parts(data)]
+    rows = [[links.to(p.id), *(role_cell(data, a, p.id) for a in approaches)] for p in _parts(data)]
     out = [
         "# The decomposition\n\n"
         "The essay splits getting a trained system to do what we want into steps; each "
