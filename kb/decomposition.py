@@ -1,12 +1,13 @@
 """How an approach counts each part of the essay's decomposition.
 
-An approach names the parts it counts as inner or outer alignment; a part also counts as
-its ancestors do (``dcterms:isPartOf``). A part none of whose ancestors is named, but some
-of whose sub-parts are, counts *partly*: inner only under the condition the sub-part states
-(for example step 2 under the optimization-focused approach: inner only when the
-misalignment already shows in training). ``kb:countsHedged`` marks parts whose count the
-essay hedges. The ``decomposition`` question (``kb/questions/decomposition.rq``) gives the
-same answers in SPARQL; a test checks that they agree.
+An approach names every part it counts as inner or outer alignment (``kb:countsAsInner``,
+``kb:countsAsOuter``) and every part it counts *partly* so (``kb:countsPartlyAsInner``,
+``kb:countsPartlyAsOuter``): inner only under the condition one of its sub-parts states,
+as step 2 under the optimization-focused approach is inner only when the misalignment
+already shows in training. ``kb:countsHedged`` marks counts the essay hedges. The
+relations are written out in full, so that any SPARQL store answers the ``decomposition``
+question with plain patterns; :func:`inheritance_problems` checks that they follow the
+parts' nesting (a test runs it on the bundled KB).
 """
 
 from __future__ import annotations
@@ -14,39 +15,54 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 
 
-def _lineage(part: str, parents: Mapping[str, str | None]) -> list[str]:
-    """The part and its ancestors, nearest first (stops at a cycle)."""
-    found: list[str] = []
-    current: str | None = part
-    while current is not None and current not in found:
-        found.append(current)
-        current = parents.get(current)
-    return found
-
-
 def counts_as(
     part: str,
     inner: Collection[str],
     outer: Collection[str],
-    parents: Mapping[str, str | None],
+    partly_inner: Collection[str] = (),
+    partly_outer: Collection[str] = (),
 ) -> str:
     """``inner``, ``outer``, ``inner and outer``, ``partly inner``, ``partly outer``,
-    ``partly inner, partly outer`` or ``neither``."""
-    lineage = _lineage(part, parents)
-    own = [
-        name for name, named in (("inner", inner), ("outer", outer)) if set(lineage) & set(named)
-    ]
-    if own:
-        return " and ".join(own)
-    below = [p for p in parents if p != part and part in _lineage(p, parents)[1:]]
+    ``partly inner, partly outer`` or ``neither`` (as the ``decomposition`` question)."""
+    whole = [name for name, named in (("inner", inner), ("outer", outer)) if part in named]
+    if whole:
+        return " and ".join(whole)
     partly = [
         f"partly {name}"
-        for name, named in (("inner", inner), ("outer", outer))
-        if set(below) & set(named)
+        for name, named in (("inner", partly_inner), ("outer", partly_outer))
+        if part in named
     ]
     return ", ".join(partly) or "neither"
 
 
-def hedged(part: str, counts_hedged: Collection[str], parents: Mapping[str, str | None]) -> bool:
-    """Whether the essay hedges how the approach counts this part (or a part it belongs to)."""
-    return bool(set(_lineage(part, parents)) & set(counts_hedged))
+def _descendants(part: str, parents: Mapping[str, str | None]) -> set[str]:
+    found: set[str] = set()
+    frontier = {part}
+    while frontier:
+        frontier = {p for p, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def inheritance_problems(
+    parents: Mapping[str, str | None],
+    inner: Collection[str],
+    outer: Collection[str],
+    partly_inner: Collection[str],
+    partly_outer: Collection[str],
+) -> list[str]:
+    """Where the written-out relations break the nesting: a sub-part of an inner (outer)
+    part must be inner (outer) too, and a part is partly inner (outer) exactly when it is
+    not inner (outer) itself but one of its sub-parts is."""
+    problems = []
+    for whole, partly, name in ((inner, partly_inner, "inner"), (outer, partly_outer, "outer")):
+        for part in parents:
+            below = _descendants(part, parents)
+            if part in whole:
+                problems += [
+                    f"{p} is part of {part}, so it is {name} too" for p in below - set(whole)
+                ]
+            expected = part not in whole and bool(below & set(whole))
+            if expected != (part in partly):
+                problems.append(f"{part}: partly {name} should be {expected}")
+    return problems

@@ -222,6 +222,18 @@ class Approach(Entity):
     counts_as_outer: Annotated[list[Slug], P("kb:countsAsOuter", refs=("DecompositionPart",))] = (
         Field(default_factory=list)
     )
+    counts_partly_inner: Annotated[
+        list[Slug], P("kb:countsPartlyAsInner", refs=("DecompositionPart",))
+    ] = Field(
+        default_factory=list,
+        description="Parts inner only under the condition one of their sub-parts states.",
+    )
+    counts_partly_outer: Annotated[
+        list[Slug], P("kb:countsPartlyAsOuter", refs=("DecompositionPart",))
+    ] = Field(
+        default_factory=list,
+        description="Parts outer only under the condition one of their sub-parts states.",
+    )
     counts_hedged: Annotated[list[Slug], P("kb:countsHedged", refs=("DecompositionPart",))] = Field(
         default_factory=list,
         description="Parts whose classification under this approach the essay hedges.",

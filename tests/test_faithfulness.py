@@ -321,7 +321,8 @@ def test_implied_is_shown_wherever_stated_is(k: KnowledgeBase) -> None:
 
 def decomposition(k: KnowledgeBase) -> dict[tuple[str, str], tuple[str, bool]]:
     return {
-        (r["approach"], r["part"]): (r["counts_as"], r["hedged"]) for r in k.ask("decomposition")
+        (r["approach"], r["part"]): (r["counts_as"], r["hedged"] == "yes")
+        for r in k.ask("decomposition")
     }
 
 
@@ -356,17 +357,43 @@ def test_capability_robustness_is_hedged_for_the_generalization_focused_approach
     )
 
 
-def test_the_site_and_the_question_count_parts_alike(k: KnowledgeBase) -> None:
-    """One rule, written twice (SPARQL for the question, Python for the site): they agree."""
-    from kb.decomposition import counts_as, hedged
+def test_the_counts_follow_the_nesting_and_the_site_agrees(k: KnowledgeBase) -> None:
+    """The relations are written out in full: they must follow the parts' nesting, and the
+    site's wording (kb.decomposition) must match the question's."""
+    from kb.decomposition import counts_as, inheritance_problems
     from kb.models import DecompositionPart
 
-    entities = bundled().entities
     parents = {p.id: p.part_of for p in of(DecompositionPart)}
-    for (approach_id, part), (counted, is_hedged) in decomposition(k).items():
-        approach = entities[approach_id]
+    for approach in of(Approach):
+        lists = (
+            approach.counts_as_inner,
+            approach.counts_as_outer,
+            approach.counts_partly_inner,
+            approach.counts_partly_outer,
+        )
+        assert inheritance_problems(parents, *lists) == [], approach.id
+    for (approach_id, part), (counted, _) in decomposition(k).items():
+        approach = bundled().entities[approach_id]
         assert isinstance(approach, Approach)
-        assert counts_as(part, approach.counts_as_inner, approach.counts_as_outer, parents) == (
-            counted
+        assert (
+            counts_as(
+                part,
+                approach.counts_as_inner,
+                approach.counts_as_outer,
+                approach.counts_partly_inner,
+                approach.counts_partly_outer,
+            )
+            == counted
         ), (approach_id, part)
-        assert hedged(part, approach.counts_hedged, parents) == is_hedged, (approach_id, part)
+
+
+def test_the_nesting_check_reports_a_step_counted_wholly_for_a_conditional_part() -> None:
+    """Step 2 marked inner for Wentworth, as the KB once had it, is caught."""
+    from kb.decomposition import inheritance_problems
+
+    parents = {"step-2": None, "step-2-visible": "step-2", "step-2-after-shift": "step-2"}
+    problems = inheritance_problems(parents, ["step-2", "step-2-visible"], [], [], [])
+    assert problems == ["step-2-after-shift is part of step-2, so it is inner too"]
+    assert inheritance_problems(parents, ["step-2-visible"], [], [], []) == [
+        "step-2: partly inner should be True"
+    ]

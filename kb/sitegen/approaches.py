@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kb.decomposition import counts_as, hedged
+from kb.decomposition import counts_as
 from kb.models import Approach, Argument, DecompositionPart
 from kb.sitegen.data import SiteData, page_path
 from kb.sitegen.escape import html_line, md, paragraphs
@@ -22,13 +22,18 @@ from kb.sitegen.render import (
 ROLE_TEXT = {"inner": "inner alignment", "outer": "outer alignment", "neither": "neither"}
 
 
-def role(data: SiteData, approach: Approach, part_id: str) -> tuple[str, str]:
+def role(approach: Approach, part_id: str) -> tuple[str, str]:
     """How the approach counts the part, as (CSS class, words): inner, outer, partly (under
     the condition a sub-part states) or neither, with "(hedged)" where the essay hedges it."""
-    parents = {p.id: p.part_of for p in data.all(DecompositionPart)}
-    counted = counts_as(part_id, approach.counts_as_inner, approach.counts_as_outer, parents)
+    counted = counts_as(
+        part_id,
+        approach.counts_as_inner,
+        approach.counts_as_outer,
+        approach.counts_partly_inner,
+        approach.counts_partly_outer,
+    )
     words = ROLE_TEXT.get(counted, counted)
-    if hedged(part_id, approach.counts_hedged, parents):
+    if part_id in approach.counts_hedged:
         words += " (hedged)"
     css = "partly" if counted.startswith("partly") else counted.split(" ")[0]
     return css, words
@@ -54,7 +59,7 @@ def diagram(data: SiteData, links: Links, approach: Approach) -> str:
             children.setdefault(part.part_of, []).append(part)
 
     def box(part: DecompositionPart) -> str:
-        kind, words = role(data, approach, part.id)
+        kind, words = role(approach, part.id)
         inner = "".join(box(c) for c in children.get(part.id, []))
         nested = f'<ol class="kb-flow kb-flow-sub">{inner}</ol>' if inner else ""
         name = f'<a href="{links.url(part.id)}">{html_line(part.label)}</a>'
@@ -69,7 +74,7 @@ def diagram(data: SiteData, links: Links, approach: Approach) -> str:
 
 
 def role_cell(data: SiteData, approach: Approach, part_id: str) -> str:
-    kind, words = role(data, approach, part_id)
+    kind, words = role(approach, part_id)
     return f'<span class="kb-role kb-role-{kind}">{html_line(words)}</span>'
 
 
