@@ -162,3 +162,13 @@ def _run(
     if check:
         assert result.returncode == 0, (command, result.stdout, result.stderr)
     return result
+
+
+def test_pre_commit_runs_the_checks_ci_runs() -> None:
+    import yaml
+
+    config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    entries = {hook["id"]: hook["entry"] for repo in config["repos"] for hook in repo["hooks"]}
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert entries["checks"] in ci.splitlines()
+    assert entries["tests"].split(" -q")[0] in ci
