@@ -397,3 +397,32 @@ def test_the_nesting_check_reports_a_step_counted_wholly_for_a_conditional_part(
     assert inheritance_problems(parents, ["step-2-visible"], [], [], []) == [
         "step-2: partly inner should be True"
     ]
+
+
+# --- 15, and the site: what the essay says, on the pages readers look at first --------------
+
+
+def test_capability_failure_verdict_cites_the_sentence_it_is_at_odds_with() -> None:
+    v = verdict("example-1-capability-failure", "generalization-focused")
+    assert "quote-shah-endorsed-definition" in v.evidence
+    assert "encompass both objective and capability robustness" in v.rationale
+
+
+def test_the_site_matrix_says_what_the_essay_says(built_site: Path) -> None:
+    """Birth control under the optimization-focused approach: a generalization failure, no
+    verdict on the system; the clearer example: hedged and implied."""
+    page = (built_site / "index.html").read_text(encoding="utf-8")
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+
+    def row(scenario: str) -> str:
+        start = page.index(f"scenario/{scenario}/")
+        return re.sub(
+            r"\s+", " ", re.sub(r"<[^>]+>", " ", page[start : page.index("</tr>", start)])
+        )
+
+    birth_control = row("birth-control").split("generalization (outer) failure")[0]
+    assert "inner-aligned" not in birth_control
+    assert row("birth-control").rstrip().endswith("— · generalization (outer) failure")
+    clearer = row("clearer-birth-control-example")
+    assert "inner-aligned · generalization (outer) failure hedged implied" in clearer
+    assert "Legend" in text
