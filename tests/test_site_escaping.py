@@ -152,7 +152,9 @@ def test_front_matter_holds_no_kb_text(tmp_path):
             continue
         meta = text.split("---\n")[1]
         for line in meta.splitlines():
-            slug_or_number = r"(kb_id|kb_kind): [A-Za-z0-9_-]+|search: ?|  boost: [0-9.]+"
+            slug_or_number = (
+                r"(kb_id|kb_kind): [A-Za-z0-9_-]+|search: ?|  boost: [0-9.]+|  exclude: true"
+            )
             assert re.fullmatch(slug_or_number, line), (path, line)
 
 

@@ -213,7 +213,9 @@ def quote_page(data: SiteData, quote: Quote) -> Page:
     out.append("\n## Used as evidence by\n\n")
     out.append(bullet_list([links.to(e.id) for e in users]))
     out.append(note_block(quote))
-    return Page(path, "".join(out), quote.id, "Quote")
+    # Each quote is also on the pages that cite it, where search finds it in context; kept
+    # out of the search index, which every page's first view downloads.
+    return Page(path, "".join(out), quote.id, "Quote", (("search", "\n  exclude: true"),))
 
 
 def _sort_key(data: SiteData, source: Source) -> tuple[str, str, str]:
