@@ -168,3 +168,15 @@ def test_entity_pages_say_when_their_data_last_changed(built_site, tmp_path):
     outside.mkdir()
     (outside / "a.ttl").write_bytes((ROOT / "kb" / "data" / "terms.ttl").read_bytes())
     assert entity_dates([outside]) == {}  # no history: no date, no error
+
+
+def test_sitemap_and_canonical_links_with_a_site_address(tmp_path):
+    from conftest import HOSTILE_KB, build_site
+
+    out = tmp_path / "site"
+    result = build_site(out, HOSTILE_KB, env={"KB_SITE_URL": "https://example.org/kb/"})
+    assert result.returncode == 0, result.stderr
+    sitemap = (out / "sitemap.xml").read_text(encoding="utf-8")
+    assert "<loc>https://example.org/kb/term/hostile-term/</loc>" in sitemap
+    html = (out / "term" / "hostile-term" / "index.html").read_text(encoding="utf-8")
+    assert '<link rel="canonical" href="https://example.org/kb/term/hostile-term/">' in html
