@@ -180,3 +180,13 @@ def test_sitemap_and_canonical_links_with_a_site_address(tmp_path):
     assert "<loc>https://example.org/kb/term/hostile-term/</loc>" in sitemap
     html = (out / "term" / "hostile-term" / "index.html").read_text(encoding="utf-8")
     assert '<link rel="canonical" href="https://example.org/kb/term/hostile-term/">' in html
+
+
+def test_no_empty_fields_linked_identifiers_and_whole_quote_titles(built_site):
+    approach = page(built_site, "approach/optimization-focused")
+    assert "Similar definitions by: —" not in approach.plain
+    rlo = page(built_site, "source/risks-from-learned-optimization")
+    assert "https://arxiv.org/abs/1906.01820" in rlo.hrefs
+    quote = (built_site / "quote" / "quote-rlo-definition" / "index.html").read_text("utf-8")
+    title = quote.split("<h1", 1)[1].split("</h1>")[0]
+    assert "Quote from Risks from Learned Optimization" in title and "…" not in title

@@ -84,18 +84,15 @@ def approach_page(data: SiteData, approach: Approach) -> Page:
     needs = "yes" if approach.requires_mesa_optimizer else "no"
     out = [entity_header(data, path, approach)]
     out.append(f"\n{paragraphs(approach.description)}\n")
-    out.append(
-        "\n"
-        + bullet_list(
-            [
-                f"**Endorsed by:** {links.many(approach.endorsed_by)}",
-                f"**Named by:** {links.many(approach.named_by)}"
-                + (f" in {links.to(approach.named_in)}" if approach.named_in else ""),
-                f"**Similar definitions by:** {links.many(approach.similar_definition_by)}",
-                f"**Requires a mesa-optimizer:** {needs}",
-            ]
-        )
-    )
+    facts = [
+        f"**Endorsed by:** {links.many(approach.endorsed_by)}",
+        f"**Named by:** {links.many(approach.named_by)}"
+        + (f" in {links.to(approach.named_in)}" if approach.named_in else ""),
+    ]
+    if approach.similar_definition_by:  # an empty field is not shown to the reader
+        facts.append(f"**Similar definitions by:** {links.many(approach.similar_definition_by)}")
+    facts.append(f"**Requires a mesa-optimizer:** {needs}")
+    out.append("\n" + bullet_list(facts))
     out.append(note_block(approach))
     out.append("\n## What counts as inner alignment\n\n")
     out.append(diagram(data, links, approach))

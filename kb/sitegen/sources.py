@@ -24,6 +24,7 @@ from kb.sitegen.render import (
     bullet_list,
     data_url,
     entity_header,
+    header,
     note_block,
     quote_block,
     table,
@@ -123,6 +124,19 @@ def bibtex_block(entry: str) -> str:
     return f'\n<pre class="kb-bibtex"><code>{html_text(entry.rstrip())}</code></pre>\n'
 
 
+_ARXIV = re.compile(r"^arXiv:(\d{4}\.\d{4,5}(v\d+)?)$", re.IGNORECASE)
+
+
+def identifier(value: str | None) -> str:
+    """A source's identifier; an arXiv identifier links to its abstract page."""
+    if not value:
+        return "—"
+    found = _ARXIV.match(value.strip())
+    if found:
+        return external_link(f"https://arxiv.org/abs/{found[1]}", value.strip())
+    return md(value)
+
+
 def _field(source: Source, name: str, value: str) -> str:
     return value + (" " + unverified() if name in source.unverified_fields else "")
 
@@ -147,7 +161,7 @@ def source_page(data: SiteData, source: Source) -> Page:
         ["Authors", _field(source, "authors", links.many(source.authors))],
         ["Date", _field(source, "date", md(source.date or "—"))],
         ["Publisher", _field(source, "publisher", md(source.publisher or "—"))],
-        ["Identifier", _field(source, "identifier", md(source.identifier or "—"))],
+        ["Identifier", _field(source, "identifier", identifier(source.identifier))],
         ["URL", _field(source, "url", external_link(source.url) if source.url else "—")],
     ]
     if source.part_of:
@@ -189,8 +203,11 @@ def source_page(data: SiteData, source: Source) -> Page:
 def quote_page(data: SiteData, quote: Quote) -> Page:
     path = page_path("quote", quote.id)
     links = Links(data, base_of(path))
-    out = [entity_header(data, path, quote), quote_block(data, links, quote.id)]
     source = data.get(quote.source)
+    # the H1 names where the words are from; the words themselves follow in full
+    where = source.display_label if isinstance(source, Source) else quote.source
+    heading = header(data, path, "Quote", quote.id, f"Quote from {where}")
+    out = [heading, quote_block(data, links, quote.id)]
     checked = isinstance(source, Source) and source.primary
     via = data.get(quote.quoted_in) if quote.quoted_in else None
     if checked:

@@ -89,9 +89,9 @@ def term_page(data: SiteData, term: Term) -> Page:
         authors = links.many(in_author_order(data, definition.authors, definition.source))
         out.append(f"\n### {links.to(definition.id)}\n")
         out.append(f"\n{md(definition.paraphrase)}\n")
+        source = f"**source:** {links.to(definition.source)} · " if definition.source else ""
         out.append(
-            f"\n**By:** {authors} · "
-            f"**source:** {links.to(definition.source) or '—'} · "
+            f"\n**By:** {authors} · {source}"
             f"**approach:** {approach_line(data, links, definition)}\n"
         )
         out.append(quote_block(data, links, definition.quote))
