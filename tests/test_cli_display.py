@@ -191,9 +191,11 @@ def test_matrix_rejects_an_unknown_format(kb_cli: KbCli) -> None:
     assert result.returncode == 2 and "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize("args", [["verdicts", "example-3"], ["matrix"]])
+@pytest.mark.parametrize(
+    "args", [["verdicts", "example-3", "--format", "json"], ["verdicts", "example-3"], ["matrix"]]
+)
 def test_display_stays_on_the_fast_path(args: list[str]) -> None:
-    """The terminal views, like the JSON, import neither pydantic nor rdflib."""
+    """Cold query processes (JSON and the terminal views) import neither pydantic nor rdflib."""
     probe = (
         "import runpy, sys\n"
         f"sys.argv = ['kb', *{args!r}]\n"

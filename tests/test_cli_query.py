@@ -8,7 +8,6 @@ import csv
 import io
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -221,26 +220,6 @@ def test_classify_reports_conflicts(kb_cli: KbCli, tmp_path: Path) -> None:
     rows = json.loads(kb_cli("classify", str(path), "--format", "json").stdout)
     conflict = {r["approach"]: r["conflict"] for r in rows}["optimization-focused"]
     assert conflict and "converged" in conflict
-
-
-def test_query_path_imports_neither_pydantic_nor_rdflib() -> None:
-    """``kb verdicts example-3 --format json`` as a cold process stays on the fast path."""
-    probe = (
-        "import runpy, sys\n"
-        "sys.argv = ['kb', 'verdicts', 'example-3', '--format', 'json']\n"
-        "try:\n"
-        "    runpy.run_module('kb.cli', run_name='__main__')\n"
-        "except SystemExit as exit:\n"
-        "    assert not exit.code, exit.code\n"
-        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'rdflib'))\n"
-        "sys.stderr.write('HEAVY=' + ','.join(heavy))\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=False
-    )
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)
-    assert result.stderr.strip().endswith("HEAVY="), result.stderr
 
 
 def test_wide_tables_fit_80_columns(kb_cli: KbCli) -> None:
