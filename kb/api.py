@@ -307,7 +307,7 @@ class KnowledgeBase:
 
     def cruxes(self, a: str, b: str) -> Crux:
         """Where the rules of approaches ``a`` and ``b`` disagree, over every combination of
-        the seven facts: the combinations, the shortest statement explaining them, and the
+        the scenario facts: the combinations, the shortest statement explaining them, and the
         minimal pairs (see :mod:`kb.cruxes`). Derived from the rules, not from this KB.
 
         >>> k = KnowledgeBase.load()

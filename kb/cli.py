@@ -439,7 +439,7 @@ def build_parser() -> argparse.ArgumentParser:
         sub,
         "cruxes",
         cmd_cruxes,
-        "Where two approaches' rules disagree, over every combination of the seven facts.",
+        "Where two approaches' rules disagree, over every combination of the scenario facts.",
     )
     p.add_argument("a", help="approach id, e.g. objective-focused")
     p.add_argument("b", help="another approach id, e.g. optimization-focused")

@@ -1,7 +1,7 @@
 """Where two approaches part ways, derived from their rules over every possible scenario.
 
-The rules (:mod:`kb.rules`) read seven facts, one of them two-valued and six yes/no, so the
-whole space of scenarios they can tell apart has 128 points: it is enumerated, never
+The rules (:mod:`kb.rules`) read a few facts, each yes/no or one of two values, so the
+whole space of scenarios they can tell apart is small (128 points today): it is enumerated, never
 sampled or written by hand. For a pair of approaches this module finds
 
 - every fact combination where their verdicts differ;

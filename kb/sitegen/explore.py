@@ -1,7 +1,7 @@
 """The explorer: classify your own scenario, and the cruxes between approaches.
 
 Everything here is computed at build time by running :mod:`kb.rules` over every
-combination of the seven facts (:mod:`kb.cruxes`); the browser only looks rows up in the
+combination of the scenario facts (:mod:`kb.cruxes`); the browser only looks rows up in the
 JSON table this module writes, so the rules have one implementation. The classify page
 carries the whole table as HTML too, so it works with JavaScript off.
 """
@@ -164,8 +164,9 @@ def _all_rows(data: SiteData, base: str) -> str:
     )
     out = [
         '<div class="kb-wide" tabindex="0" role="region" aria-label="Every combination">\n'
-        '<table class="kb-all-combinations">\n<caption>Every combination of the seven facts and '
-        "each approach's verdict</caption>\n<thead><tr>"
+        '<table class="kb-all-combinations">\n'
+        f"<caption>Every combination of the {len(FACTS)} facts and each approach's verdict"
+        "</caption>\n<thead><tr>"
         + "".join(f'<th scope="col">{h}</th>' for h in head)
         + "</tr></thead>\n<tbody>\n"
     ]
@@ -190,7 +191,7 @@ def classify_page(data: SiteData) -> Page:
     order = ", ".join(f"<code>{f.name}</code>" for f in FACTS)
     body = (
         "# Classify your own scenario\n\n"
-        "Set the seven facts the approaches' rules read, and see at once how each approach "
+        f"Set the {len(FACTS)} facts the approaches' rules read, and see at once how each approach "
         "classifies such a system, with its hedge and reasoning: the same answers as "
         "`kb classify`. The page's address records the facts, so you can link to a "
         f"scenario. The [cruxes]({links.base}{CRUXES}) show on which facts the approaches "
@@ -254,7 +255,7 @@ def crux_page(data: SiteData, crux: Crux) -> Page:
     )
     body = (
         f"# Cruxes: {md(a)} and {md(b)}\n\n"
-        f"Derived from the two approaches' rules over every combination of the seven facts "
+        f"Derived from the two approaches' rules over every combination of the {len(FACTS)} facts "
         f"({crux.coherent} whose facts neither rule finds contradictory): the "
         f"approaches give different verdicts on {len(crux.disagreements)} of them.\n\n"
         + _statement(crux)

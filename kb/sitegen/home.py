@@ -196,7 +196,7 @@ def home_section(data: SiteData) -> str:
         for kind in KINDS
     ]
     entries += [
-        "[Classify your own scenario](explore/classify.md): set the seven facts, see every "
+        "[Classify your own scenario](explore/classify.md): set the scenario facts, see every "
         "approach's verdict",
         "[Cruxes](explore/cruxes/index.md): on which facts the approaches part ways",
         "[Question cookbook](questions/index.md): the named questions, with their answers",
