@@ -23,6 +23,15 @@ DATA = ROOT / "kb" / "data"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 #: ``shared/`` sits beside the repository (in CI too, as a read-only copy).
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+#: The facts of a scenario the essay never discussed (Example 3's shape), for classify tests.
+EXAMPLE_FACTS = {
+    "mesa_optimizer": True,
+    "objective": "proxy",
+    "proxy_diverges_in_training": False,
+    "proxy_diverges_in_deployment": True,
+    "training_converged": True,
+    "capabilities_generalize": True,
+}
 ESSAY = SHARED / "seeds" / "000_d3d824ec668cdee1.txt"
 INVALID = FIXTURES / "invalid"
 #: The invalid fixtures, each with the messages it must produce in ``NAME.expected``.

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import EXAMPLE_FACTS as FACTS
 from conftest import ROOT, KbCli
 
 from kb import KnowledgeBase
@@ -24,14 +25,6 @@ LONG_RATIONALE = (
     + " ".join(f"reason{n:02d}" for n in range(60))
     + " and the last words of the rationale are here."
 )
-FACTS = {
-    "mesa_optimizer": True,
-    "objective": "proxy",
-    "proxy_diverges_in_training": False,
-    "proxy_diverges_in_deployment": True,
-    "training_converged": True,
-    "capabilities_generalize": True,
-}
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 

@@ -11,6 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import EXAMPLE_FACTS as FACTS
 from conftest import KbCli
 
 from kb import KnowledgeBase
@@ -18,14 +19,6 @@ from kb.questions import registry
 
 COMMANDS = ["verdicts", "ask", "show", "sparql", "classify", "export"]
 VERDICT_KEYS = {"scenario", "approach", "verdict", "hedged", "basis", "rationale", "source"}
-FACTS = {
-    "mesa_optimizer": True,
-    "objective": "proxy",
-    "proxy_diverges_in_training": False,
-    "proxy_diverges_in_deployment": True,
-    "training_converged": True,
-    "capabilities_generalize": True,
-}
 
 
 def assert_usage_error(result: subprocess.CompletedProcess[str], text: str) -> None:

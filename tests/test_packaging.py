@@ -16,6 +16,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from conftest import EXAMPLE_FACTS as MY_SCENARIO
 from conftest import ROOT
 
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
@@ -71,15 +72,6 @@ def test_version_has_one_source() -> None:
 
 
 # --- installed from a wheel -------------------------------------------------------------
-
-MY_SCENARIO = {
-    "mesa_optimizer": True,
-    "objective": "proxy",
-    "proxy_diverges_in_training": False,
-    "proxy_diverges_in_deployment": True,
-    "training_converged": True,
-    "capabilities_generalize": True,
-}
 
 
 def _readme_commands() -> list[list[str]]:
