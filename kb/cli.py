@@ -49,23 +49,31 @@ def _progress() -> Callable[[str], None] | None:
     return show
 
 
-def _backend(args: argparse.Namespace) -> Any:
+def _backend(args: argparse.Namespace, *, user_sparql: bool = False) -> Any:
+    """The KB the command asks: a remote endpoint, or the Turtle at ``--kb`` in this process.
+
+    ``user_sparql``: the command evaluates a user's query here, so this process is cut off
+    the network first. Named questions need no such step (their text ships with the package,
+    is refused if it names SERVICE, and binds arguments as data), so their commands skip
+    the sandbox's start-up cost; any untrusted query they made would still be isolated by
+    :meth:`kb.engine.LocalBackend.untrusted_query`.
+    """
     from kb import engine
 
     if getattr(args, "endpoint", None):
         from kb.remote import RemoteBackend
 
         return RemoteBackend(args.endpoint)
-    if getattr(args, "own_process", False):
+    if user_sparql and getattr(args, "own_process", False):
         _isolate()
     return engine.LocalBackend(args.kb)
 
 
 def _isolate() -> None:
-    """A command that evaluates queries here never needs the network: cut this process off
-    it, before anything is loaded (only when ``kb`` runs as its own process, never when
-    :func:`main` is called from other code). Where that is impossible, user SPARQL is
-    refused later (kb.sandbox); named questions still run."""
+    """A command that evaluates a user's query here never needs the network: cut this
+    process off it, before anything is loaded (only when ``kb`` runs as its own process,
+    never when :func:`main` is called from other code). Where that is impossible, user
+    SPARQL is refused later (kb.sandbox); named questions still run."""
     import contextlib
 
     from kb import sandbox
@@ -228,7 +236,7 @@ def _read_query(text: str) -> str:
 def cmd_sparql(args: argparse.Namespace) -> int:
     from kb.engine import run_sparql
 
-    result = run_sparql(_backend(args), _read_query(args.query))
+    result = run_sparql(_backend(args, user_sparql=True), _read_query(args.query))
     if isinstance(result, bool):
         _out(
             render([{"result": result}], args.format)

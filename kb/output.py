@@ -7,13 +7,11 @@ to text that reads the same without it, and only on a terminal without ``NO_COLO
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import os
 import shutil
 import sys
-import textwrap
 from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
@@ -71,6 +69,8 @@ def paint(text: str, style: str | None, enabled: bool) -> str:
 
 def wrap(text: str, width: int) -> list[str]:
     """Words on lines no wider than ``width``; a word longer than that is split, never cut."""
+    import textwrap  # only tables wrap; JSON output starts without it
+
     return textwrap.wrap(text, width, break_on_hyphens=False) or [""]
 
 
@@ -170,6 +170,8 @@ def paragraph(text: str, width: int, indent: str = "") -> str:
 
 
 def delimited(rows: Sequence[dict[str, Any]], delimiter: str) -> str:
+    import csv
+
     if not rows:
         return ""
     buffer = io.StringIO()

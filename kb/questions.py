@@ -231,11 +231,20 @@ def registry(folder: Path = QUESTIONS_DIR) -> dict[str, Question]:
     return questions
 
 
-def question(name: str) -> Question:
-    questions = registry()
-    if name not in questions:
-        raise UnknownId("question", name, questions)
-    return questions[name]
+@cache
+def question(name: str, folder: Path = QUESTIONS_DIR) -> Question:
+    """One named question, reading only its own file: answering a question parses no other.
+
+    Raises :class:`kb.errors.UnknownId` (with the nearest names) for a name that has no
+    file, and :class:`kb.errors.InvalidKB` when its file is malformed.
+    """
+    path = folder / f"{name}.rq"  # a slug, checked first: a name never walks out of folder
+    if not (isinstance(name, str) and is_slug(name) and path.is_file()):
+        raise UnknownId("question", name, sorted(p.stem for p in folder.glob("*.rq")))
+    found, problems = read_question(path)
+    if found is None:
+        raise InvalidKB(problems)
+    return found
 
 
 def bind(question: Question, arguments: dict[str, Any]) -> tuple[Question, dict[Parameter, Any]]:

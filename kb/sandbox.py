@@ -10,8 +10,9 @@ open a network socket, irreversibly, for the rest of its life.
   and refuses ``io_uring`` (which can open sockets without the ``socket`` call); where
   seccomp is not available, a new user and network namespace with no interface up. Either
   is checked by trying to open a TCP connection afterwards.
-- The command line isolates itself at start-up when it evaluates a query locally; the
-  endpoint's query workers isolate themselves before loading the store.
+- ``kb sparql`` isolates itself at start-up when it evaluates a user's query locally; the
+  endpoint's query workers isolate themselves before loading the store. (Named questions
+  skip this: their text ships with the package and cannot name SERVICE.)
 - :func:`run_isolated` serves the Python API, which cannot isolate its caller: it forks a
   child that isolates itself, runs the function, and sends the result back.
 
@@ -22,16 +23,18 @@ whose parameters are bound as data, still run.
 
 from __future__ import annotations
 
-import ctypes
 import errno
 import os
 import signal
 import struct
 import sys
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from kb.errors import UsageError
+
+if TYPE_CHECKING:  # ctypes itself is imported only when a process isolates itself
+    import ctypes
 
 T = TypeVar("T")
 
@@ -82,11 +85,15 @@ def _filter(arch: int, socket_nr: int) -> list[tuple[int, int, int, int]]:
     ]
 
 
-def _libc() -> Any:
+def _libc() -> ctypes.CDLL:
+    import ctypes
+
     return ctypes.CDLL(None, use_errno=True)
 
 
 def _seccomp() -> None:
+    import ctypes
+
     machine = os.uname().machine
     arch = _ARCHES.get(machine)
     if arch is None or sys.byteorder != "little":
@@ -116,6 +123,8 @@ def _namespace() -> None:
     if hasattr(os, "unshare"):  # Python 3.12+
         os.unshare(_CLONE_NEWUSER | _CLONE_NEWNET)
         return
+    import ctypes
+
     if _libc().unshare(_CLONE_NEWUSER | _CLONE_NEWNET) != 0:
         number = ctypes.get_errno()
         raise OSError(number, f"unshare: {os.strerror(number)}")

@@ -315,3 +315,26 @@ def test_bundled_questions_have_no_problems() -> None:
     from kb.questions import question_problems
 
     assert question_problems() == []
+
+
+def test_a_question_is_read_from_its_own_file_alone(tmp_path) -> None:
+    """Answering one question parses only its file: a broken neighbour does not stop it, and
+    is still reported when that question itself, or the whole registry, is asked for."""
+    from kb.errors import InvalidKB
+    from kb.questions import question
+
+    (tmp_path / "fine.rq").write_text(
+        "# title: Fine\n# param scenario: kb:Scenario - the id\n" + GOOD_BODY, encoding="utf-8"
+    )
+    broken = list(BROKEN_QUESTIONS)[NAMES.index("syntax")]
+    (tmp_path / "syntax.rq").write_text(broken, encoding="utf-8")
+    assert question("fine", tmp_path).title == "Fine"
+    with pytest.raises(InvalidKB) as raised:
+        question("syntax", tmp_path)
+    assert [p.file for p in raised.value.problems] == [str(tmp_path / "syntax.rq")]
+    with pytest.raises(UnknownId, match="did you mean fine"):
+        question("fin", tmp_path)
+    with pytest.raises(UnknownId):
+        question("../" + tmp_path.name + "/fine", tmp_path)
+    with pytest.raises(InvalidKB):
+        registry(tmp_path)
