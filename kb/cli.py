@@ -15,7 +15,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeAlias
 
 from kb.errors import InvalidKB, KBError, UsageError
 from kb.output import FORMATS, render
@@ -315,9 +315,13 @@ def cmd_export(args: argparse.Namespace) -> int:
 # --- the parser --------------------------------------------------------------------------
 
 
+#: What ``add_subparsers`` returns (argparse documents it, but names it only privately).
+Subparsers: TypeAlias = "argparse._SubParsersAction[_Parser]"
+
+
 def _add(
-    sub: Any, name: str, handler: Callable[[argparse.Namespace], int], help_text: str
-) -> argparse.ArgumentParser:
+    sub: Subparsers, name: str, handler: Callable[[argparse.Namespace], int], help_text: str
+) -> _Parser:
     parser = sub.add_parser(name, help=help_text, description=help_text)
     parser.set_defaults(handler=handler)
     return parser
@@ -343,7 +347,11 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The ``kb`` parser. With ``command`` (one of :data:`COMMANDS`), only that command's
+    arguments: a query then starts without building every other command's parser or
+    importing their modules. Help, completion and an unknown command get the whole parser.
+    """
     from kb import __version__
 
     parser = _Parser(
@@ -352,7 +360,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"kb {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, add in COMMANDS.items():
+        if command in (None, name):
+            add(sub)
+    return parser
 
+
+def _validate_parser(sub: Subparsers) -> None:
     p = _add(
         sub,
         "validate",
@@ -364,6 +378,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--format", choices=("text", "json"), default="text")
 
+
+def _fmt_parser(sub: Subparsers) -> None:
     p = _add(
         sub, "fmt", cmd_fmt, "Rewrite Turtle files in canonical form (sorted, fixed prefixes)."
     )
@@ -374,6 +390,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--check", action="store_true", help="change nothing; exit 1 if any file is not canonical"
     )
 
+
+def _quotes_parser(sub: Subparsers) -> None:
     quotes = _add(sub, "quotes", lambda a: EXIT_USAGE, "Work with the KB's quotes.")
     qsub = quotes.add_subparsers(dest="quotes_command", metavar="COMMAND", required=True)
     p = _add(
@@ -385,6 +403,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--source", required=True, metavar="FILE", help="plain text of the essay")
     p.add_argument("--kb", action="append", metavar="PATH", help="KB to check (default: bundled)")
 
+
+def _schema_parser(sub: Subparsers) -> None:
     schema = _add(sub, "schema", lambda a: EXIT_USAGE, "Work with the schema.")
     ssub = schema.add_subparsers(dest="schema_command", metavar="COMMAND", required=True)
     p = _add(
@@ -397,6 +417,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", metavar="DIR", help="folder to write to (default: the checkout's schema/)"
     )
 
+
+def _verdicts_parser(sub: Subparsers) -> None:
     p = _add(
         sub,
         "verdicts",
@@ -407,6 +429,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--approach", help="only this approach")
     _source_options(p, ("table", "json", "csv"))
 
+
+def _matrix_parser(sub: Subparsers) -> None:
     p = _add(
         sub,
         "matrix",
@@ -415,16 +439,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _source_options(p, ("table", "csv", "json", "markdown"))
 
+
+def _ask_parser(sub: Subparsers) -> None:
     p = _add(sub, "ask", cmd_ask, "Answer a named question; --list shows them all.")
     p.add_argument("name", nargs="?", help="question name")
     p.add_argument("params", nargs="*", metavar="key=value", help="question parameters")
     p.add_argument("--list", action="store_true", help="list the named questions")
     _source_options(p, ("table", "json", "csv"))
 
+
+def _show_parser(sub: Subparsers) -> None:
     p = _add(sub, "show", cmd_show, "Show any entity by id.")
     p.add_argument("id", help="entity id, e.g. evan-hubinger")
     _source_options(p, ("table", "json"))
 
+
+def _sparql_parser(sub: Subparsers) -> None:
     p = _add(
         sub,
         "sparql",
@@ -434,6 +464,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("query", help="query text or path to a .rq/.sparql file")
     _source_options(p, FORMATS)
 
+
+def _classify_parser(sub: Subparsers) -> None:
     p = _add(
         sub,
         "classify",
@@ -443,6 +475,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", help="facts file")
     p.add_argument("--format", choices=("table", "json"), default="table")
 
+
+def _cruxes_parser(sub: Subparsers) -> None:
     p = _add(
         sub,
         "cruxes",
@@ -453,6 +487,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("b", help="another approach id, e.g. optimization-focused")
     p.add_argument("--format", choices=("table", "json"), default="table")
 
+
+def _export_parser(sub: Subparsers) -> None:
     p = _add(
         sub,
         "export",
@@ -476,15 +512,43 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--kb", action="append", metavar="PATH", help="KB to export (default: bundled)")
 
-    from kb import serve_cli, site_cli
+
+def _site_parser(sub: Subparsers) -> None:
+    from kb import site_cli
 
     site_cli.register(sub)
+
+
+def _serve_parser(sub: Subparsers) -> None:
+    from kb import serve_cli
+
     serve_cli.register(sub)
-    return parser
+
+
+#: Every command, in the order help lists them, with what adds its parser.
+COMMANDS: dict[str, Callable[[Subparsers], None]] = {
+    "validate": _validate_parser,
+    "fmt": _fmt_parser,
+    "quotes": _quotes_parser,
+    "schema": _schema_parser,
+    "verdicts": _verdicts_parser,
+    "matrix": _matrix_parser,
+    "ask": _ask_parser,
+    "show": _show_parser,
+    "sparql": _sparql_parser,
+    "classify": _classify_parser,
+    "cruxes": _cruxes_parser,
+    "export": _export_parser,
+    "site": _site_parser,
+    "serve": _serve_parser,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    words = sys.argv[1:] if argv is None else argv
+    completing = argv is None and "_ARGCOMPLETE" in os.environ
+    command = words[0] if words and not completing and words[0] in COMMANDS else None
+    parser = build_parser(command)
     if argv is None:
         from kb.completion import autocomplete
 
