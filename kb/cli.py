@@ -121,7 +121,8 @@ def cmd_fmt(args: argparse.Namespace) -> int:
     return EXIT_PROBLEMS if (args.check and changed) or notes else EXIT_OK
 
 
-def cmd_quotes_verify(args: argparse.Namespace) -> int:
+def _essay_checks(args: argparse.Namespace) -> tuple[Any, list[Any]]:
+    """The KB and each quote attributed to the essay checked against ``--source``."""
     from kb.loader import load
     from kb.quotes import primary_source, verify
 
@@ -131,12 +132,47 @@ def cmd_quotes_verify(args: argparse.Namespace) -> int:
     loaded = load(args.kb)
     if primary_source(loaded.entities) is None:
         raise UsageError("no source is marked kb:primarySource true")
-    checks = verify(loaded.entities, source)
+    return loaded, verify(loaded.entities, source)
+
+
+def cmd_quotes_verify(args: argparse.Namespace) -> int:
+    _, checks = _essay_checks(args)
     missing = [c for c in checks if not c.found]
     for check in missing:
-        _out(f"not verbatim in {source}: {check.quote_id}: {check.text[:70]!r}\n")
-    print(f"{len(checks) - len(missing)} of {len(checks)} quotes found verbatim in {source}")
-    return EXIT_PROBLEMS if missing else EXIT_OK
+        _out(f"not verbatim in {args.source}: {check.quote_id}: {check.text[:70]!r}\n")
+    misplaced = [c for c in checks if c.problems]
+    for check in misplaced:
+        for problem in check.problems:
+            _out(f"misplaced: {check.quote_id}: {problem}\n")
+    print(f"{len(checks) - len(missing)} of {len(checks)} quotes found verbatim in {args.source}")
+    found = len(checks) - len(missing)
+    print(f"{found - len(misplaced)} of {found} found placed right (section and position)")
+    if misplaced:
+        print(f"`kb quotes place --source {args.source}` writes their places", file=sys.stderr)
+    return EXIT_PROBLEMS if missing or misplaced else EXIT_OK
+
+
+def cmd_quotes_place(args: argparse.Namespace) -> int:
+    from kb.quotes import placed
+    from kb.writer import update
+
+    loaded, checks = _essay_checks(args)
+    missing = [c for c in checks if not c.found]
+    for check in missing:
+        _out(f"not verbatim in {args.source}: {check.quote_id}: {check.text[:70]!r}\n")
+    if missing:
+        print(f"{len(missing)} quote(s) not found; nothing written", file=sys.stderr)
+        return EXIT_PROBLEMS
+    changed = placed(checks, loaded.entities)
+    written, notes = update(loaded, changed)
+    for path in written:
+        print(f"wrote {path}")
+    for note in notes:
+        print(f"kb: {note}", file=sys.stderr)
+    print(
+        f"placed {len(changed)} quote(s); {len(checks) - len(changed)} had the right place already"
+    )
+    return EXIT_PROBLEMS if notes else EXIT_OK
 
 
 def cmd_schema_export(args: argparse.Namespace) -> int:
@@ -398,10 +434,19 @@ def _quotes_parser(sub: Subparsers) -> None:
         qsub,
         "verify",
         cmd_quotes_verify,
-        "Check that every quote attributed to the essay occurs verbatim in FILE.",
+        "Check that every quote attributed to the essay occurs verbatim in FILE, at the "
+        "section and position it records.",
     )
     p.add_argument("--source", required=True, metavar="FILE", help="plain text of the essay")
     p.add_argument("--kb", action="append", metavar="PATH", help="KB to check (default: bundled)")
+    p = _add(
+        qsub,
+        "place",
+        cmd_quotes_place,
+        "Write each essay quote's section and position as found in FILE (canonical Turtle).",
+    )
+    p.add_argument("--source", required=True, metavar="FILE", help="plain text of the essay")
+    p.add_argument("--kb", action="append", metavar="PATH", help="KB to update (default: bundled)")
 
 
 def _schema_parser(sub: Subparsers) -> None:

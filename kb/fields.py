@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, NonNegativeInt, StringConstraints
 
 from kb.schema_table import P
 from kb.vocab import SLUG_PATTERN
@@ -66,13 +66,15 @@ def _valid_iri(value: str) -> str:
     return value
 
 
-__all__ = ["IsoDate", "P", "Slug", "Text", "Url", "date_datatype"]
+__all__ = ["IsoDate", "Offset", "P", "Slug", "Text", "Url", "date_datatype"]
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
 Text = Annotated[str, AfterValidator(_not_blank), AfterValidator(_no_controls)]
 #: A year, year-month or full date (xsd:gYear, xsd:gYearMonth or xsd:date in RDF).
 IsoDate = Annotated[str, StringConstraints(pattern=DATE_PATTERN), AfterValidator(_calendar_date)]
 Url = Annotated[str, StringConstraints(pattern=URL_PATTERN), AfterValidator(_valid_iri)]
+#: A place in a text counted in characters from its start (xsd:integer, 0 or more).
+Offset = NonNegativeInt
 
 
 def date_datatype(value: str) -> str:

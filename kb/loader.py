@@ -458,6 +458,12 @@ def _value(spec: FieldSpec, term: Any, problem: Callable[[str | None, str], None
             problem(spec.name, f"{spec.curie}: {value!r} is not a boolean; write true or false")
             return _BadValue()
         return value == "true"
+    if spec.kind == "integer":
+        try:
+            return int(value)
+        except ValueError:
+            problem(spec.name, f"{spec.curie}: {value!r} is not an integer; write digits")
+            return _BadValue()
     if spec.kind == "date" and len(value) in (4, 7, 10):
         wanted = XSD + date_datatype(value)
         if datatype != wanted:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import typing
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
@@ -19,7 +19,7 @@ from kb.fields import DATE_PATTERN, URL_PATTERN, P, date_datatype
 from kb.models import KINDS, Entity
 from kb.vocab import XSD, iri
 
-ValueKind = Literal["text", "bool", "enum", "date", "url", "ref"]
+ValueKind = Literal["text", "bool", "integer", "enum", "date", "url", "ref"]
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,8 @@ class FieldSpec:
     refs: tuple[str, ...]
     choices: tuple[str, ...]
     description: str | None
+    #: The least value an integer field takes (its ``Ge`` constraint), else None.
+    minimum: int | None = None
 
 
 def _metadata(annotation: Any) -> list[Any]:
@@ -55,13 +57,17 @@ def _spec(name: str, info: FieldInfo) -> FieldSpec | None:
         annotation = next(a for a in typing.get_args(annotation) if a is not type(None))
     many = typing.get_origin(annotation) is list
     inner = typing.get_args(annotation)[0] if many else annotation
-    patterns = {getattr(m, "pattern", None) for m in [*info.metadata, *_metadata(inner)]}
+    constraints = [*info.metadata, *_metadata(inner)]
+    patterns = {getattr(m, "pattern", None) for m in constraints}
+    base = typing.get_args(inner)[0] if typing.get_origin(inner) is Annotated else inner
     choices: tuple[str, ...] = ()
     kind: ValueKind
     if marker.refs:
         kind = "ref"
-    elif inner is bool:
+    elif base is bool:
         kind = "bool"
+    elif base is int:
+        kind = "integer"
     elif typing.get_origin(inner) is Literal:
         kind, choices = "enum", tuple(typing.get_args(inner))
     elif DATE_PATTERN in patterns:
@@ -82,6 +88,7 @@ def _spec(name: str, info: FieldInfo) -> FieldSpec | None:
         marker.refs,
         choices,
         info.description,
+        next((m.ge for m in constraints if getattr(m, "ge", None) is not None), None),
     )
 
 
@@ -124,6 +131,8 @@ def to_rdf(spec: FieldSpec, value: Any) -> tuple[str, str | None]:
         return ("true" if value else "false"), XSD + "boolean"
     if spec.kind == "date":
         return value, XSD + date_datatype(value)
+    if spec.kind == "integer":
+        return str(value), XSD + "integer"
     return value, XSD + "string"
 
 
@@ -133,6 +142,8 @@ def expected_datatypes(spec: FieldSpec) -> tuple[str, ...]:
         return (XSD + "boolean",)
     if spec.kind == "date":
         return (XSD + "gYear", XSD + "gYearMonth", XSD + "date")
+    if spec.kind == "integer":
+        return (XSD + "integer",)
     return (XSD + "string",)
 
 

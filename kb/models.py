@@ -13,7 +13,7 @@ from typing import Annotated, Any, ClassVar, get_type_hints
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
-from kb.fields import IsoDate, P, Slug, Text, Url
+from kb.fields import IsoDate, Offset, P, Slug, Text, Url
 from kb.notebook import Displayable
 from kb.schema_table import (
     FACTS,
@@ -153,11 +153,33 @@ class Quote(Entity):
         default_factory=list, description="Who wrote or said the words."
     )
     locator: Annotated[Text | None, P("kb:locator")] = Field(
-        None, description="Where in the work the words come from: a section heading or a time."
+        None,
+        description="Where in the work the words come from: a section heading or a time. For "
+        "words taken from the primary source, the heading of its section they sit in, as the "
+        "essay spells it (its title before the first heading); `kb quotes verify` checks it.",
     )
     quoted_in_locator: Annotated[Text | None, P("kb:quotedInLocator")] = Field(
-        None, description="Where in the quoting work (kb:quotedIn) the words are quoted."
+        None,
+        description="Where in the quoting work (kb:quotedIn) the words are quoted; for the "
+        "primary source, the heading of its section, checked as kb:locator is.",
     )
+    position: Annotated[Offset | None, P("schema:position")] = Field(
+        None,
+        description="Where the words start in the work they were taken from (kb:quotedIn, "
+        "else dcterms:source): a character offset into its normalised text (whitespace runs "
+        "as one space, plain quote marks). Orders the quotes of one work; required for, and "
+        "checked against, the primary source (`kb quotes place` fills it in).",
+    )
+
+    @property
+    def taken_from(self) -> str:
+        """The work the KB took the words from: the quoting work, else their own."""
+        return self.quoted_in or self.source
+
+    @property
+    def section(self) -> str | None:
+        """Where in :attr:`taken_from` the words sit (a section heading, for the essay)."""
+        return self.quoted_in_locator if self.quoted_in else self.locator
 
 
 class Definition(Entity):

@@ -80,6 +80,10 @@ def _shape(kind: type[Entity]) -> str:
             constraints.append("sh:nodeKind sh:IRI")
         elif spec.kind == "bool":
             constraints.append("sh:datatype xsd:boolean")
+        elif spec.kind == "integer":
+            constraints.append("sh:datatype xsd:integer")
+            if spec.minimum is not None:
+                constraints.append(f"sh:minInclusive {spec.minimum}")
         elif spec.kind == "date":
             constraints.append(
                 "sh:or ( [ sh:datatype xsd:gYear ] [ sh:datatype xsd:gYearMonth ] "
@@ -134,8 +138,8 @@ def jsonld_context() -> dict[str, object]:
             term: dict[str, object] = {"@id": spec.curie}
             if spec.kind in ("ref", "url"):
                 term["@type"] = "@id"
-            elif spec.kind == "bool":
-                term["@type"] = "xsd:boolean"
+            elif spec.kind in ("bool", "integer"):
+                term["@type"] = f"xsd:{'boolean' if spec.kind == 'bool' else 'integer'}"
             if spec.ordered:
                 term["@container"] = "@list"
             terms[spec.name] = term

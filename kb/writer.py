@@ -13,12 +13,16 @@ import stat
 import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kb.errors import UsageError
 from kb.mapping import FieldSpec, entity_values, type_iri
 from kb.models import Entity
 from kb.paths import file_kind, read_kb_file
 from kb.vocab import PREFIXES, XSD
+
+if TYPE_CHECKING:
+    from kb.loader import Loaded
 
 _INDENT = "    "
 
@@ -60,7 +64,7 @@ def _term(spec: FieldSpec, value: object) -> str:
     lexical, datatype = to_rdf(spec, value)
     if datatype is None:
         return _iri(lexical)
-    if datatype == XSD + "boolean":
+    if datatype in (XSD + "boolean", XSD + "integer"):
         return lexical
     if datatype == XSD + "string":
         return quote_string(lexical)
@@ -215,23 +219,19 @@ def comment_lines(data: bytes) -> list[int]:
     ]
 
 
-def fmt(paths: list[str | Path] | None = None, check: bool = False) -> tuple[list[Path], list[str]]:
-    """Rewrite KB files in canonical form; return (files rewritten, or that would be with
-    ``check``; notes on files left as they are).
-
-    The KB is validated first: an invalid KB raises :class:`kb.errors.InvalidKB` and no file
-    is touched. A file with ``#`` comments is never rewritten (canonical form has none, and
-    a comment is the author's): a note says why. With ``check`` nothing is written. Bytes
-    are compared, so line endings and a byte-order mark count as differences.
-    """
-    from kb.loader import load
-
-    loaded = load(paths)
-    origins = {slug: Path(origin.file) for slug, origin in loaded.origins.items()}
-    folder = loaded.files[0].parent
+def _rewrites(
+    entities: Mapping[str, Entity],
+    origins: Mapping[str, Path],
+    folder: Path,
+    only: set[Path] | None = None,
+) -> tuple[dict[Path, bytes], list[str]]:
+    """The files (of ``only``, if given) whose canonical form differs from what is on disk,
+    with that form; and notes on those left as they are because they have comments."""
     rewrites: dict[Path, bytes] = {}
     notes: list[str] = []
-    for path, members in sorted(files_for(loaded.entities, origins, folder).items()):
+    for path, members in sorted(files_for(entities, origins, folder).items()):
+        if only is not None and path not in only:
+            continue
         data = turtle(members).encode("utf-8")
         old = read_kb_file(path)
         if old == data:
@@ -245,9 +245,42 @@ def fmt(paths: list[str | Path] | None = None, check: bool = False) -> tuple[lis
             )
         else:
             rewrites[path] = data
+    return rewrites, notes
+
+
+def _write_all(rewrites: Mapping[Path, bytes]) -> None:
+    for path in rewrites:  # every file writable (a usage error otherwise) before any write
+        write_target(path)
+    for path, data in rewrites.items():
+        write_atomic(path, data)
+
+
+def fmt(paths: list[str | Path] | None = None, check: bool = False) -> tuple[list[Path], list[str]]:
+    """Rewrite KB files in canonical form; return (files rewritten, or that would be with
+    ``check``; notes on files left as they are).
+
+    The KB is validated first: an invalid KB raises :class:`kb.errors.InvalidKB` and no file
+    is touched. A file with ``#`` comments is never rewritten (canonical form has none, and
+    a comment is the author's): a note says why. With ``check`` nothing is written. Bytes
+    are compared, so line endings and a byte-order mark count as differences.
+    """
+    from kb.loader import load
+
+    loaded = load(paths)
+    origins = {slug: Path(origin.file) for slug, origin in loaded.origins.items()}
+    rewrites, notes = _rewrites(loaded.entities, origins, loaded.files[0].parent)
     if not check:
-        for path in rewrites:  # every file writable (a usage error otherwise) before any write
-            write_target(path)
-        for path, data in rewrites.items():
-            write_atomic(path, data)
+        _write_all(rewrites)
+    return list(rewrites), notes
+
+
+def update(loaded: Loaded, changed: Mapping[str, Entity]) -> tuple[list[Path], list[str]]:
+    """Save changed entities of a loaded KB, each into the file it came from, in canonical
+    form and atomically; return (files written, notes on files left as they are, as
+    :func:`fmt` gives). Only the files holding a changed entity are written."""
+    origins = {slug: Path(origin.file) for slug, origin in loaded.origins.items()}
+    entities = {**loaded.entities, **changed}
+    only = {origins[slug] for slug in changed if slug in origins}
+    rewrites, notes = _rewrites(entities, origins, loaded.files[0].parent, only)
+    _write_all(rewrites)
     return list(rewrites), notes

@@ -87,6 +87,7 @@ def _value(spec: FieldSpec, ids: dict[str, list[str]]) -> st.SearchStrategy[Any]
     return {
         "text": TEXT,
         "bool": st.booleans(),
+        "integer": st.integers(min_value=spec.minimum, max_value=10**12),
         "enum": st.sampled_from(spec.choices),
         "date": DATE,
         "url": URL,

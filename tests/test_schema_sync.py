@@ -110,6 +110,10 @@ def test_shacl_covers_every_field(kind: type) -> None:
             assert datatype == XSD.string, where
         elif spec.kind == "bool":
             assert datatype == XSD.boolean, where
+        elif spec.kind == "integer":
+            assert datatype == XSD.integer, where
+            minimum = graph.value(prop, SH.minInclusive)
+            assert (None if minimum is None else minimum.toPython()) == spec.minimum, where
         elif spec.kind == "date":
             assert graph.value(prop, SH["or"]) is not None, where
         elif spec.kind == "url" or (spec.kind == "ref" and not spec.ordered):

@@ -22,6 +22,7 @@ from kb.vocab import expand
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 
 #: Type IRI → (the kind's name in the context, property IRI → its field spec).
 _KINDS = {
@@ -56,6 +57,11 @@ def _list(head: Any, by_subject: dict[Any, list[ox.Triple]], used: set[Any]) -> 
     return items
 
 
+def _canonical_integer(lexical: str) -> bool:
+    """Whether a JSON number gives back this lexical form (no sign, no leading zeros)."""
+    return lexical.isascii() and lexical.isdigit() and str(int(lexical)) == lexical
+
+
 def _compact(term: Any, spec: Any) -> Any:
     """A value under a field's term: plain JSON where the term's type coercion gives back
     the same RDF term, else a value or node object (which coercion leaves alone)."""
@@ -65,7 +71,9 @@ def _compact(term: Any, spec: Any) -> Any:
         datatype = term.datatype.value
         if spec.kind == "bool" and datatype == XSD_BOOLEAN and term.value in ("true", "false"):
             return term.value == "true"
-        if spec.kind != "bool" and datatype == XSD_STRING:
+        if spec.kind == "integer" and datatype == XSD_INTEGER and _canonical_integer(term.value):
+            return int(term.value)
+        if spec.kind not in ("bool", "integer") and datatype == XSD_STRING:
             return term.value
     return _expanded(term)
 
