@@ -11,9 +11,9 @@ from conftest import HOSTILE_KB
 from pybtex.database import parse_string
 
 from kb.models import Source
+from kb.sitegen.citation import _BIB_SPECIAL, bibtex
 from kb.sitegen.data import SiteData
 from kb.sitegen.escape import squash
-from kb.sitegen.sources import _BIB_SPECIAL, bibtex
 
 _UNESCAPE = {latex: char for char, latex in _BIB_SPECIAL.items()}
 _LATEX = re.compile("|".join(re.escape(latex) for latex in _UNESCAPE))

@@ -13,7 +13,8 @@ from conftest import ROOT
 
 from kb import KnowledgeBase, __version__
 from kb.sitegen import home
-from kb.sitegen.render import SITE_NAME, short
+from kb.sitegen.citation import SITE_NAME
+from kb.sitegen.render import short
 
 pytestmark = pytest.mark.slow
 
@@ -95,7 +96,8 @@ def test_not_found_page_offers_ways_in(built_site):
 
 def test_every_entity_page_says_how_to_cite_it(built_site):
     term = page(built_site, "term/mesa-optimizer")
-    assert f"Cite as “Mesa-optimizer”, in {SITE_NAME}" in term.plain
+    assert "Cite as The inner-alignment-kb contributors." in term.plain
+    assert f"“Mesa-optimizer.” {SITE_NAME}, version {__version__}." in term.plain
     assert "https://w3id.org/inner-alignment-kb/id/mesa-optimizer" in term.plain
     footer = page(built_site, "")
     assert any("alignmentforum.org/posts/xdtNd8xCdzpgfnGme" in h for h in footer.hrefs)

@@ -29,6 +29,7 @@ from kb.models import (
 )
 from kb.sitegen import (
     approaches,
+    citation,
     cookbook,
     downloads,
     explore,
@@ -165,7 +166,7 @@ def data_files(data: SiteData) -> Iterator[tuple[str, str]]:
     """The per-entity files under ``id/``: Turtle, JSON-LD, and BibTeX for sources."""
     yield from downloads.entity_files(data)
     for source in data.all(Source):
-        yield f"id/{source.id}.bib", sources.bibtex(data, source)
+        yield f"id/{source.id}.bib", citation.bibtex(data, source)
     # The theme fetches sitemap.xml next to every <link rel="alternate"> (it expects language
     # versions there); an empty one keeps that request from failing with a 404.
     yield "id/sitemap.xml", EMPTY_SITEMAP

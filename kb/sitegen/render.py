@@ -6,6 +6,7 @@ KB text goes through :mod:`kb.sitegen.escape`; ids are slugs and safe in paths a
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -13,12 +14,11 @@ from urllib.parse import quote as percent_encode
 
 from kb.models import Entity, Quote, Source, Verdict
 from kb.schema_table import VERDICT_LOOKS
+from kb.sitegen.citation import STYLE, bibtex_block, page_bibtex, page_reference
+from kb.sitegen.citation import markdown as cited
 from kb.sitegen.data import SiteData, folder_of, page_path
 from kb.sitegen.escape import code, external_link, md
 from kb.vocab import iri
-
-#: The site's name in citations (as ``site_name`` in mkdocs.yml).
-SITE_NAME = "Inner alignment KB"
 
 #: Longest list of related entities shown on one page; the rest are counted, not listed.
 LIST_LIMIT = 200
@@ -279,10 +279,14 @@ def data_box(path: str, entity_id: str, heading: str, updated: str | None = None
     Markdown; ``updated`` a date (YYYY-MM-DD)."""
     ttl, jsonld = data_url(path, entity_id, "ttl"), data_url(path, entity_id, "jsonld")
     when = f"**Last updated** {md(updated)} (when its data last changed)\n\n" if updated else ""
+    reference = cited(page_reference(heading, entity_id, updated), unverified)
+    entry = page_bibtex(html.unescape(heading), entity_id, updated)
     return (
         '\n<div class="kb-data" markdown>\n\n'
-        f"**Cite as** “{heading}”, in *{SITE_NAME}*, {iri(entity_id)} "
-        f"([how to cite]({base_of(path)}cite.md))\n\n"
+        f'**Cite as** <span class="kb-reference">{reference}</span> '
+        f"({STYLE}; [how to cite]({base_of(path)}cite.md))\n\n"
+        f'<details class="kb-cite-bibtex" markdown><summary>BibTeX</summary>\n'
+        f"{bibtex_block(entry)}</details>\n\n"
         f"{when}"
         f"**Identifier** {code(iri(entity_id))} · **Data** "
         f'<a href="{ttl}" type="text/turtle">Turtle</a> · '

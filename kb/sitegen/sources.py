@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
-import re
-
 from kb.models import (
     Approach,
     Argument,
     DecompositionPart,
     Definition,
     Quote,
-    Researcher,
     Scenario,
     Source,
     Verdict,
 )
+from kb.sitegen.citation import (
+    STYLE,
+    bibtex,
+    bibtex_block,
+    identifier_link,
+    reference,
+    sort_key,
+    year_suffixes,
+)
+from kb.sitegen.citation import markdown as cited
 from kb.sitegen.data import SiteData, page_path
-from kb.sitegen.escape import external_link, html_text, md, squash
+from kb.sitegen.escape import external_link, md
 from kb.sitegen.render import (
     Links,
     Page,
@@ -31,110 +38,13 @@ from kb.sitegen.render import (
     unverified,
 )
 
-BIBTEX_TYPES = {
-    "paper": "article",
-    "forum-post": "online",
-    "comment": "online",
-    "sequence": "online",
-    "sequence-section": "online",
-    "podcast-episode": "misc",
-}
-
-
-#: LaTeX's special characters in text, as commands that print them.
-_BIB_SPECIAL = {
-    "\\": r"\textbackslash{}",
-    "{": r"\{",
-    "}": r"\}",
-    "&": r"\&",
-    "%": r"\%",
-    "#": r"\#",
-    "_": r"\_",
-    "$": r"\$",
-    "~": r"\textasciitilde{}",
-    "^": r"\textasciicircum{}",
-}
-_BIB_PATTERN = re.compile("|".join(re.escape(c) for c in _BIB_SPECIAL))
-
-
-def _bib_value(text: str) -> str:
-    """A BibTeX text field: one line, every LaTeX special character printed as itself."""
-    flat = squash(text)
-    return _BIB_PATTERN.sub(lambda m: _BIB_SPECIAL[m.group(0)], flat)
-
-
-def _bib_url(text: str) -> str:
-    """A URL field: kept as typed (the url package prints it verbatim) but for braces,
-    which would end the field, and whitespace, percent-encoded."""
-    flat = squash(text)
-    return flat.replace("{", "%7B").replace("}", "%7D").replace(" ", "%20")
-
-
-def _bib_name(name: str) -> str:
-    """One author: a name that contains " and " (an organisation) is braced, so BibTeX
-    keeps it whole instead of reading two authors."""
-    value = _bib_value(name)
-    return "{" + value + "}" if re.search(r"\band\b", value, re.IGNORECASE) else value
-
-
-_BIB_FORMAT = {"url": _bib_url, "eprint": _bib_url}
-
-
-def bibtex(data: SiteData, source: Source) -> str:
-    """One BibTeX entry (plain text; HTML-escape it before putting it in a page)."""
-    fields: list[tuple[str, str]] = [("title", source.label)]
-    names = []
-    for author in source.authors:
-        person = data.get(author)
-        names.append(person.display_label if isinstance(person, Researcher) else author)
-    if names:
-        fields.append(("author", " and ".join(_bib_name(n) for n in names)))
-    if source.date:
-        fields.append(("year", source.date[:4]))
-        if len(source.date) >= 7:
-            fields.append(("month", source.date[5:7]))
-        if len(source.date) == 10:
-            fields.append(("date", source.date))
-    if source.publisher:
-        key = "journal" if source.work_type == "paper" else "publisher"
-        fields.append((key, source.publisher))
-    if source.identifier:
-        if source.identifier.lower().startswith("arxiv:"):
-            fields += [("eprint", source.identifier[6:]), ("archiveprefix", "arXiv")]
-        else:
-            fields.append(("note", source.identifier))
-    if source.url:
-        fields.append(("url", source.url))
-    notes = []
-    if source.unidentified:
-        notes.append("unidentified: which work the essay cites is not known")
-    if source.unverified_fields:
-        notes.append("unverified fields: " + ", ".join(source.unverified_fields))
-    if notes:
-        fields.append(("annote", "; ".join(notes)))
-    kind = BIBTEX_TYPES.get(source.work_type, "misc")
-    body = ",\n".join(
-        f"  {name} = {{{value if name == 'author' else _BIB_FORMAT.get(name, _bib_value)(value)}}}"
-        for name, value in fields
-    )
-    return f"@{kind}{{{source.id},\n{body}\n}}\n"
-
-
-def bibtex_block(entry: str) -> str:
-    return f'\n<pre class="kb-bibtex"><code>{html_text(entry.rstrip())}</code></pre>\n'
-
-
-_ARXIV = re.compile(r"^arXiv:(\d{4}\.\d{4,5}(v\d+)?)$", re.IGNORECASE)
-
 
 def identifier(value: str | None) -> str:
-    """A source's identifier; an arXiv identifier links to its abstract page."""
+    """A source's identifier; one whose scheme names a page (arXiv) links to it."""
     if not value:
         return "—"
-    found = _ARXIV.match(value.strip())
-    if found:
-        return external_link(f"https://arxiv.org/abs/{found[1]}", value.strip())
-    return md(value)
+    target = identifier_link(value)
+    return external_link(target, value.strip()) if target else md(value)
 
 
 def _field(source: Source, name: str, value: str) -> str:
@@ -177,8 +87,8 @@ def source_page(data: SiteData, source: Source) -> Page:
     out.append(note_block(source))
     bib = data_url(path, source.id, "bib")
     out.append(
-        f'\n## Cite\n\nBibTeX (<a href="{bib}">download</a>):\n'
-        + bibtex_block(bibtex(data, source))
+        f"\n## Cite\n\n{STYLE}:\n\n{_reference_block(data, source)}\n"
+        f'BibTeX (<a href="{bib}">download</a>):\n' + bibtex_block(bibtex(data, source))
     )
     quotes = data.pointing(source.id, Quote, "source")
     if quotes:
@@ -235,32 +145,42 @@ def quote_page(data: SiteData, quote: Quote) -> Page:
     return Page(path, "".join(out), quote.id, "Quote", (("search", "\n  exclude: true"),))
 
 
-def _sort_key(data: SiteData, source: Source) -> tuple[str, str, str]:
-    first = data.get(source.authors[0]) if source.authors else None
-    name = first.display_label if first is not None else "~"
-    return (name.split()[-1].lower() if name.split() else "~", source.date or "", source.label)
+def _reference_block(data: SiteData, source: Source) -> str:
+    letter = year_suffixes(data, data.all(Source)).get(source.id, "")
+    text = cited(reference(data, source, letter), unverified)
+    return f'<p class="kb-reference" markdown>{text}</p>\n'
 
 
 def bibliography(data: SiteData) -> tuple[Page, str]:
-    """The bibliography page and the whole-KB ``.bib`` file."""
+    """The bibliography page, in the site's citation style, and the whole-KB ``.bib``
+    file. Works the essay cites without identifying them are listed apart: what the KB
+    holds for them is a description, not a reference."""
     path = "bibliography.md"
     links = Links(data, "")
-    sources = sorted(data.all(Source), key=lambda s: _sort_key(data, s))
-    items = []
-    for source in sources:
-        authors = links.many(source.authors, empty="author unknown")
-        marks = []
-        if source.unidentified:
-            marks.append(unverified("unidentified source"))
-        if source.unverified_fields:
-            marks.append(unverified("some fields unverified"))
-        date = f" ({md(source.date)})" if source.date else ""
-        publisher = f" {md(source.publisher)}." if source.publisher else ""
-        items.append(f"{authors}{date}. {links.to(source.id)}.{publisher} {' '.join(marks)}")
+    sources = sorted(data.all(Source), key=lambda s: sort_key(data, s))
+    letters = year_suffixes(data, sources)
+
+    def entry(source: Source) -> str:
+        text = cited(reference(data, source, letters.get(source.id, "")), unverified)
+        return f"{text} ({links.to(source.id, 'source page')})"
+
+    known = [entry(s) for s in sources if not s.unidentified]
+    unknown = [entry(s) for s in sources if s.unidentified]
     body = (
-        "# Bibliography\n\nEvery work the KB cites, sorted by first author. Each source page "
-        "has its BibTeX entry; all of them are in [bibliography.bib](bibliography.bib).\n\n"
-        + bullet_list(items, "sources", limit=2000)
+        "# Bibliography\n\n"
+        f"Every work the KB cites, in the {STYLE} style (*The Chicago Manual of Style*, "
+        "17th edition), sorted by first author. Only what the KB records is given: a work "
+        'without a recorded date reads "n.d.", and a field not checked against the work '
+        f"itself is marked {unverified()}. Titles are as the works give them. Each source "
+        "page has its BibTeX entry; all of them are in "
+        "[bibliography.bib](bibliography.bib).\n\n" + bullet_list(known, "sources", limit=2000)
     )
+    if unknown:
+        body += (
+            "\n## Cited but not identified\n\n"
+            "The essay refers to these works without saying which they are. Each is given "
+            "by what the KB knows of it: its author where the essay names one, and a "
+            "description in place of a title.\n\n" + bullet_list(unknown, "sources", limit=2000)
+        )
     whole = "".join(bibtex(data, s) + "\n" for s in sources)
     return Page(path, body), whole
