@@ -208,17 +208,18 @@ class Client:
         for attempt in range(2):
             if self.connection is None:
                 self.connection = http.client.HTTPConnection(self.host, self.port, timeout=120)
+            connection = self.connection
             headers = {"Accept": "application/sparql-results+json"}
             try:
-                self.connection.request(request.method, request.path, request.body, headers)
-                response = self.connection.getresponse()
+                connection.request(request.method, request.path, request.body, headers)
+                response = connection.getresponse()
                 body = response.read()
                 if response.will_close:
-                    self.connection.close()
+                    connection.close()
                     self.connection = None
                 return response.status, body
             except (ConnectionError, http.client.HTTPException):
-                self.connection.close()
+                connection.close()
                 self.connection = None
                 if attempt:
                     raise
