@@ -305,7 +305,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
             "verdict": v.value,
             "failure": v.failure,
             "hedged": v.hedged,
-            "reasoning": v.reasoning,
+            "rationale": v.rationale,
             "conflict": v.conflict,
         }
         for approach, v in verdicts.items()

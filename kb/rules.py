@@ -17,14 +17,28 @@ from kb.schema_table import Facts, derived_verdict_id
 
 @dataclass(frozen=True)
 class RuleVerdict:
-    """A rule's answer: the verdict on the system, its hedge, the reasoning in words, any
-    conflict, and how the approach classifies the failure the scenario shows."""
+    """A rule's answer: the verdict on the system, its hedge, its rationale in words, any
+    conflict, and how the approach classifies the failure the scenario shows.
+
+    The fields are named as on :class:`kb.models.Verdict`, which a derived verdict becomes
+    (:func:`derived_fields`).
+    """
 
     value: str
     hedged: bool
-    reasoning: str
+    rationale: str
     conflict: str | None = None
     failure: str | None = None
+
+    @property
+    def reasoning(self) -> str:
+        """Deprecated: :attr:`rationale`, the name every verdict uses."""
+        import warnings
+
+        warnings.warn(
+            "RuleVerdict.reasoning is deprecated; use .rationale", DeprecationWarning, stacklevel=2
+        )
+        return self.rationale
 
 
 def _other_failure(facts: Facts) -> str:
@@ -252,7 +266,7 @@ def on_scenario(verdict: RuleVerdict, tentative: bool) -> RuleVerdict:
     its reading of it, only tentatively (a derived verdict inherits the hedge it rests on)."""
     if not tentative or verdict.hedged:
         return verdict
-    return replace(verdict, hedged=True, reasoning=verdict.reasoning + TENTATIVE)
+    return replace(verdict, hedged=True, rationale=verdict.rationale + TENTATIVE)
 
 
 def derive(
@@ -291,7 +305,7 @@ def derived_fields(scenario: str, approach: str, verdict: RuleVerdict) -> dict[s
         "hedged": verdict.hedged,
         "implied": False,
         "in_own_words": False,
-        "rationale": verdict.reasoning,
+        "rationale": verdict.rationale,
         "basis": "derived",
         "conflict": verdict.conflict,
     }

@@ -175,7 +175,7 @@ def verdicts_text(
 
 
 def classify_text(verdicts: Mapping[str, Any], colour: bool = False) -> str:
-    """``kb classify`` on a terminal: each approach's verdict, then its full reasoning."""
+    """``kb classify`` on a terminal: each approach's verdict, then its full rationale."""
     width = terminal_width()
     rows = {
         a: {"verdict": v.value, "failure": getattr(v, "failure", None), "hedged": v.hedged}
@@ -193,7 +193,7 @@ def classify_text(verdicts: Mapping[str, Any], colour: bool = False) -> str:
     ]
     out = table(compact, width, colour, {"verdict": verdict_style}) + "\n"
     return out + reasons(
-        [(f"{a}: {what(rows[a])}", v.reasoning, v.conflict) for a, v in verdicts.items()],
+        [(f"{a}: {what(rows[a])}", v.rationale, v.conflict) for a, v in verdicts.items()],
         width,
         colour,
     )

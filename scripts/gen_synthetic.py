@@ -223,7 +223,7 @@ def unit(w: Writer, rng: random.Random, i: int, units: int) -> None:
                 ("kb:hedged", boolean(verdict.hedged)),
                 ("kb:implied", "false"),
                 ("kb:inOwnWords", "false"),
-                ("kb:rationale", lit(verdict.reasoning)),
+                ("kb:rationale", lit(verdict.rationale)),
                 ("kb:evidence", f"id:quote-{i}"),
                 ("prov:wasAttributedTo", f"id:{authors[0]}"),
             ],

@@ -82,7 +82,7 @@ def test_classify_shows_the_full_reasoning(kb_cli: KbCli, k: KnowledgeBase, tmp_
     assert result.returncode == 0, result.stderr
     assert_fits_80(result.stdout)
     for verdict in k.classify(FACTS).values():
-        assert flat(verdict.reasoning) in flat(result.stdout)
+        assert flat(verdict.rationale) in flat(result.stdout)
 
 
 def _run_on_terminal(*args: str, env: dict[str, str]) -> str:

@@ -58,7 +58,7 @@ def test_every_row_of_the_table_is_what_kb_classify_prints(
         for approach, verdict in row["verdicts"].items():
             assert printed[approach]["verdict"] == verdict["value"], (row["key"], approach)
             assert printed[approach]["hedged"] == verdict["hedged"]
-            assert printed[approach]["reasoning"] == verdict["reasoning"]
+            assert printed[approach]["rationale"] == verdict["rationale"]
             assert printed[approach]["conflict"] == verdict["conflict"]
 
 

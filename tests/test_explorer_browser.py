@@ -43,6 +43,12 @@ def test_setting_facts_shows_the_rules_verdicts(browser, server, built_site: Pat
             shown = _verdicts_shown(visit)
             expected = {labels[a]: v["value"] for a, v in row["verdicts"].items()}
             assert shown == expected, row["key"]
+            paragraphs = {
+                " ".join(text.split())
+                for text in visit.page.locator(".kb-verdict-card p").all_inner_texts()
+            }
+            for verdict in row["verdicts"].values():  # each card's rationale, as a paragraph
+                assert " ".join(verdict["rationale"].split()) in paragraphs
             assert f"facts={row['key']}" in visit.page.url
         assert visit.errors == []
         assert visit.outside_requests() == []

@@ -73,7 +73,7 @@ def test_example_3_objective_focused_is_the_authors_hedged_judgement() -> None:
 def test_derived_objective_focused_verdicts_after_a_shift_are_hedged() -> None:
     answer = RULES["objective-focused"](facts("birth-control"))
     assert answer.value == "inner-misaligned" and answer.hedged
-    assert "seems to imply" in answer.reasoning
+    assert "seems to imply" in answer.rationale
 
 
 # --- 8, 9: humans as a whole, and the masturbation case -------------------------------------
@@ -271,7 +271,7 @@ def test_generalization_focused_after_a_shift_is_hedged_unless_catastrophic() ->
     assert bundled().entities["example-3"].failure_catastrophic
     assert not RULES["generalization-focused"](facts("example-3")).hedged
     derived = RULES["generalization-focused"](facts("birth-control"))
-    assert derived.hedged and "catastrophically" in derived.reasoning
+    assert derived.hedged and "catastrophically" in derived.rationale
 
 
 def test_the_clearer_example_is_tentative_so_every_verdict_on_it_is_hedged(

@@ -99,7 +99,7 @@ def test_rules_answer_every_consistent_combination(approach: str) -> None:
                             )
                             assert answer.value in VERDICT_VALUES
                             assert answer.conflict or answer.failure in FAILURE_KINDS
-                            assert answer.reasoning
+                            assert answer.rationale
 
 
 def test_mesa_optimizer_approaches_do_not_apply_without_one() -> None:

@@ -47,7 +47,7 @@
     })[0];
   }
 
-  var SHOWN = ["value", "hedged", "reasoning", "conflict"];
+  var SHOWN = ["value", "hedged", "rationale", "conflict"];
 
   function render(data, row) {
     out.textContent = "";
@@ -68,7 +68,7 @@
           card.appendChild(el("p", field.replace(/_/g, " ") + ": " + show(verdict[field])));
         }
       });
-      card.appendChild(el("p", verdict.reasoning));
+      card.appendChild(el("p", verdict.rationale));
       if (verdict.conflict) card.appendChild(el("p", "Conflict: " + verdict.conflict, "kb-conflict"));
       out.appendChild(card);
     });
