@@ -8,7 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from kb.errors import KBError
-from kb.questions import Question, registry
+from kb.questions import Parameter, Question, registry
+from kb.schema_table import KIND_BY_TYPE
 from kb.sitegen.data import SiteData
 from kb.sitegen.escape import code, html_text, md
 from kb.sitegen.render import Links, Page, bullet_list, table
@@ -55,6 +56,31 @@ def heading(name: str) -> str:
     return md(name.replace("_", " ").capitalize())
 
 
+def type_words(parameter: Parameter) -> str:
+    """A parameter's type as a reader says it ("approach id"), not as an RDF class."""
+    kind = KIND_BY_TYPE.get(parameter.type)
+    return f"{kind.noun} id" if kind is not None else f"{parameter.type} value"
+
+
+def _label_columns(data: SiteData, rows: list[dict[str, Any]]) -> set[str]:
+    """Columns that only repeat the label of an entity another column of the row links to
+    (a researcher's id and name): the link already shows the label."""
+    repeated = set()
+    for name in rows[0]:
+        if all(
+            row[name] is not None
+            and any(
+                other != name
+                and (entity := data.get(str(value))) is not None
+                and entity.display_label == str(row[name])
+                for other, value in row.items()
+            )
+            for row in rows
+        ):
+            repeated.add(name)
+    return repeated
+
+
 def answer(data: SiteData, links: Links, question: Question) -> str:
     try:
         rows = data.kb.ask(question.name, **question.example)
@@ -62,8 +88,9 @@ def answer(data: SiteData, links: Links, question: Question) -> str:
         return f"*Not answerable on this KB with the example parameters:* {md(error)}\n"
     if not rows:
         return "*No rows.*\n"
-    headers = [heading(name) for name in rows[0]]
-    cells = [[_cell(data, links, row[name]) for name in row] for row in rows[:ANSWER_ROWS]]
+    shown = [name for name in rows[0] if name not in _label_columns(data, rows)]
+    headers = [heading(name) for name in shown]
+    cells = [[_cell(data, links, row[name]) for name in shown] for row in rows[:ANSWER_ROWS]]
     note = ""
     if len(rows) > ANSWER_ROWS:
         note = f"\n*{len(rows)} rows; the first {ANSWER_ROWS} are shown.*\n"
@@ -76,10 +103,11 @@ def question_page(data: SiteData, question: Question) -> Page:
     links = Links(data, "../")
     out = [f"# {md(question.title)}\n\n{code(question.name)}\n\n"]
     out.append(f"{md(question.description)}\n")
-    example = ", ".join(f"{k}={v}" for k, v in question.example.items()) or "no parameters"
-    out.append(
-        f"\n## Answer on this KB\n\nWith {md(example)}, computed when the site was built.\n\n"
+    example = (
+        ", ".join(f"{code(k)} = {_cell(data, links, v)}" for k, v in question.example.items())
+        or "no parameters"
     )
+    out.append(f"\n## Answer on this KB\n\nWith {example}, computed when the site was built.\n\n")
     out.append(answer(data, links, question))
     out.append("\n## Parameters\n\n")
     out.append(
@@ -88,7 +116,7 @@ def question_page(data: SiteData, question: Question) -> Page:
             [
                 [
                     code(p.name),
-                    md(p.type),
+                    md(type_words(p)),
                     "no" if p.optional else "yes",
                     md(p.description),
                 ]
