@@ -163,11 +163,11 @@ class KnowledgeBase:
         Traceback (most recent call last):
         kb.errors.UnknownId: unknown scenario 'evan-hubinger'
         """
-        found = self.entities.get(entity_id)
-        if found is None or not isinstance(found, kind):
+        entity = self.entities.get(entity_id)
+        if entity is None or not isinstance(entity, kind):
             known = [i for i, e in self.entities.items() if isinstance(e, kind)]
             raise UnknownId(kind.kind.noun if kind is not Entity else "id", entity_id, known)
-        return found
+        return entity
 
     @overload
     def all(self) -> list[Entity]: ...

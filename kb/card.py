@@ -19,16 +19,16 @@ from kb.views import verdict_style
 
 def named(entities: Mapping[str, Entity], entity_id: str) -> str:
     """``Label (id)`` for an entity the KB has, the bare id otherwise."""
-    found = entities.get(entity_id)
-    if found is None or isinstance(found, Quote | Verdict) or found.display_label == entity_id:
+    entity = entities.get(entity_id)
+    if entity is None or isinstance(entity, Quote | Verdict) or entity.display_label == entity_id:
         return entity_id
-    return f"{' '.join(found.display_label.split())} ({entity_id})"
+    return f"{' '.join(entity.display_label.split())} ({entity_id})"
 
 
 def label(entities: Mapping[str, Entity], entity_id: str) -> str:
     """The entity's label alone (quote attributions are long enough without ids)."""
-    found = entities.get(entity_id)
-    return " ".join(found.display_label.split()) if found is not None else entity_id
+    entity = entities.get(entity_id)
+    return " ".join(entity.display_label.split()) if entity is not None else entity_id
 
 
 def bullet(text: str, width: int) -> str:
@@ -65,16 +65,16 @@ def _verdict_line(entities: Mapping[str, Entity], verdict: Verdict, focus: str) 
 def mentions(entities: Mapping[str, Entity], entity_id: str) -> list[Verdict]:
     """The verdicts whose fields refer to the entity, in id order."""
     ref_fields = [s.name for s in specs(Verdict) if s.kind == "ref"]
-    found = []
+    verdicts = []
     for entity in entities.values():
         if not isinstance(entity, Verdict) or entity.id == entity_id:
             continue
         for name in ref_fields:
             value = getattr(entity, name)
             if value == entity_id or (isinstance(value, list) and entity_id in value):
-                found.append(entity)
+                verdicts.append(entity)
                 break
-    return sorted(found, key=lambda v: v.id)
+    return sorted(verdicts, key=lambda v: v.id)
 
 
 def card(entities: Mapping[str, Entity], entity: Entity, colour: bool = False) -> str:

@@ -204,13 +204,13 @@ def cmd_verdicts(args: argparse.Namespace) -> int:
 def cmd_matrix(args: argparse.Namespace) -> int:
     from kb import matrix
 
-    found = matrix.load(_backend(args))
+    verdict_matrix = matrix.load(_backend(args))
     if args.format == "table":
         from kb.output import colour_enabled
 
-        _out(matrix.to_text(found, colour_enabled()), coloured=True)
+        _out(matrix.to_text(verdict_matrix, colour_enabled()), coloured=True)
     else:
-        _out(matrix.RENDERERS[args.format](found))
+        _out(matrix.RENDERERS[args.format](verdict_matrix))
     return EXIT_OK
 
 

@@ -47,10 +47,10 @@ def _question_parameters(prefix: str, parsed_args: argparse.Namespace, **_: Any)
     """``key=`` for each parameter of the question named before (none if it names none)."""
     from kb.questions import registry
 
-    found = registry().get(getattr(parsed_args, "name", None) or "")
-    if found is None:
+    asked = registry().get(getattr(parsed_args, "name", None) or "")
+    if asked is None:
         return []
-    return [f"{p.name}=" for p in found.parameters if f"{p.name}=".startswith(prefix)]
+    return [f"{p.name}=" for p in asked.parameters if f"{p.name}=".startswith(prefix)]
 
 
 #: (command, argument) -> what completes it.

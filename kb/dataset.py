@@ -78,8 +78,8 @@ def open_kb(
     approaches = sorted(slug for slug, e in entities.items() if isinstance(e, Approach))
     stated = {(e.scenario, e.approach) for e in entities.values() if isinstance(e, Verdict)}
     tentative = {slug for slug, e in entities.items() if isinstance(e, Scenario) and e.tentative}
-    found = derive(facts, approaches, stated, tentative)
-    add_derived(store, found)
+    derivations = derive(facts, approaches, stated, tentative)
+    add_derived(store, derivations)
     build = Verdict if validate else Verdict.model_construct
-    derived = [build(id=slug, **fields) for slug, fields in found]
+    derived = [build(id=slug, **fields) for slug, fields in derivations]
     return Dataset(store, loaded.files, loaded, derived, problems)

@@ -48,9 +48,9 @@ def dataset_refusal(iris: Sequence[str | None], where: str = "FROM") -> str | No
     """Why a dataset other than the KB's own graph is refused, or None when it is the KB's."""
     from kb.server import KB_GRAPH
 
-    for found in iris:
-        if found != KB_GRAPH:
-            shown = f"<{found}>" if found else "a relative or unresolved IRI"
+    for graph in iris:
+        if graph != KB_GRAPH:
+            shown = f"<{graph}>" if graph else "a relative or unresolved IRI"
             return (
                 f"{where} {shown} is not allowed: graphs are never fetched, and the only "
                 f"graph there is is the KB's, <{KB_GRAPH}>"
@@ -195,14 +195,14 @@ def is_of_type(backend: Backend, entity: ox.NamedNode, type_iri: str) -> bool:
 
 
 def bound_terms(
-    backend: Backend, found: Question, arguments: dict[str, Any]
+    backend: Backend, asked: Question, arguments: dict[str, Any]
 ) -> dict[Parameter, ox.NamedNode | ox.Literal]:
     """Check arguments against a question's parameters and the KB; the RDF term of each.
 
     An id that names no entity of the parameter's class raises :class:`UnknownId` with the
     nearest ids of that class.
     """
-    _, bound = bind(found, arguments)
+    _, bound = bind(asked, arguments)
     terms: dict[Parameter, ox.NamedNode | ox.Literal] = {}
     for parameter, value in bound.items():
         type_iri = parameter.type_iri
@@ -222,8 +222,8 @@ def bound_terms(
 
 def run_question(backend: Backend, name: str, arguments: dict[str, Any]) -> list[dict[str, Any]]:
     """Answer a named question; arguments are checked and bound, never formatted in."""
-    found = question(name)
-    return select(backend, found.bound_query(bound_terms(backend, found, arguments)))
+    asked = question(name)
+    return select(backend, asked.bound_query(bound_terms(backend, asked, arguments)))
 
 
 def select(backend: Backend, sparql: str) -> list[dict[str, Any]]:

@@ -39,11 +39,11 @@ _FORBIDDEN = re.compile(
 
 
 def _no_controls(value: str) -> str:
-    found = _FORBIDDEN.search(value)
-    if found:
+    forbidden = _FORBIDDEN.search(value)
+    if forbidden:
         raise ValueError(
-            f"contains U+{ord(found.group()):04X} (a control character or noncharacter) at "
-            f"character {found.start() + 1}; remove it"
+            f"contains U+{ord(forbidden.group()):04X} (a control character or noncharacter) at "
+            f"character {forbidden.start() + 1}; remove it"
         )
     return value
 

@@ -41,9 +41,9 @@ def _parse(path: Path) -> Check:
     header: dict[str, str] = {}
     body: list[str] = []
     for line in path.read_text(encoding="utf-8").splitlines():
-        found = _HEADER.match(line) if not body else None
-        if found:
-            header.setdefault(found[1], found[2].strip())
+        field = _HEADER.match(line) if not body else None
+        if field:
+            header.setdefault(field[1], field[2].strip())
         elif line.strip() or body:
             body.append(line)
     return Check(

@@ -232,8 +232,8 @@ def _add_subjects(
                 stray_blank_nodes += 1
             continue
         iri_text = subject.value
-        found = lines.get(iri_text)
-        line = found[0] if found else None
+        subject_lines = lines.get(iri_text)
+        line = subject_lines[0] if subject_lines else None
         if not iri_text.startswith(ID):
             message = f"subject <{iri_text}> is not in {ID}"
             problems.append(Problem(name, line, iri_text, None, message))
@@ -282,10 +282,10 @@ def _subject_lines(text: str) -> tuple[dict[str, list[int]], dict[str, list[int]
     for match in _SUBJECT_LINE.finditer(text):
         newlines += text.count("\n", position, match.start())
         position = match.start()
-        found = ID + match.group(1) if match.group(1) is not None else match.group(2)
-        lines.setdefault(found, []).append(newlines + 1)
+        subject = ID + match.group(1) if match.group(1) is not None else match.group(2)
+        lines.setdefault(subject, []).append(newlines + 1)
         if match.group(3):
-            typed.setdefault(found, []).append(newlines + 1)
+            typed.setdefault(subject, []).append(newlines + 1)
     return lines, typed
 
 
@@ -381,23 +381,23 @@ def _entity(
             values[spec.name].append(_value(spec, obj, problem))
     fields: dict[str, Any] = {"id": slug}
     for spec in by_predicate.values():
-        found = values.get(spec.name)
-        if not found:
+        given = values.get(spec.name)
+        if not given:
             continue
         if spec.ordered:
-            if len(found) > 1:
-                problem(spec.name, f"{spec.curie} given {len(found)} times; give one list")
-            fields[spec.name] = found[0]
+            if len(given) > 1:
+                problem(spec.name, f"{spec.curie} given {len(given)} times; give one list")
+            fields[spec.name] = given[0]
         elif spec.many:
-            if len(found) > 1 and all(isinstance(v, str) for v in found):
-                found.sort()
-            fields[spec.name] = found
-        elif len(found) > 1:
-            shown = ", ".join(_short(v) for v in found[:3])
-            problem(spec.name, f"{spec.curie} takes one value, found {len(found)}: {shown}")
+            if len(given) > 1 and all(isinstance(v, str) for v in given):
+                given.sort()
+            fields[spec.name] = given
+        elif len(given) > 1:
+            shown = ", ".join(_short(v) for v in given[:3])
+            problem(spec.name, f"{spec.curie} takes one value, found {len(given)}: {shown}")
             fields[spec.name] = _BadValue()
         else:
-            fields[spec.name] = found[0]
+            fields[spec.name] = given[0]
     if not state.validate:
         state.loaded.entities[slug] = kind.model_construct(**fields)
         state.loaded.origins[slug] = origin
@@ -549,12 +549,12 @@ def _reference_problems(state: _State) -> Iterable[Problem]:
             if value is None:
                 continue
             for target in value if spec.many else (value,):
-                found = declared.get(target)
-                if found is None:
+                declaration = declared.get(target)
+                if declaration is None:
                     message = f"{spec.curie} points to id:{target}, which does not exist{hint}"
-                elif found[0] not in spec.refs:
+                elif declaration[0] not in spec.refs:
                     message = (
-                        f"{spec.curie} points to id:{target}, a {found[0]}; "
+                        f"{spec.curie} points to id:{target}, a {declaration[0]}; "
                         f"expected {' or '.join(spec.refs)}"
                     )
                 else:

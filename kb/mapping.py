@@ -99,8 +99,8 @@ def _min_length(info: FieldInfo) -> int | None:
 @cache
 def specs(kind: type[BaseModel]) -> tuple[FieldSpec, ...]:
     """The stored fields of a model, in declaration order."""
-    found = (_spec(name, info) for name, info in kind.model_fields.items())
-    return tuple(spec for spec in found if spec is not None)
+    stored = (_spec(name, info) for name, info in kind.model_fields.items())
+    return tuple(spec for spec in stored if spec is not None)
 
 
 @cache

@@ -147,9 +147,9 @@ def essay_order(scenarios: Mapping[str, Mapping[str, Any]]) -> list[str]:
 
     def key(item: tuple[str, Mapping[str, Any]]) -> tuple[int, int, str]:
         scenario_id, info = item
-        found = _SECTION.search(info.get("locator") or "")
-        section = int(found[1]) if found else 10**6
-        own = found is not None and (info.get("label") or "").startswith(found[0])
+        heading = _SECTION.search(info.get("locator") or "")
+        section = int(heading[1]) if heading else 10**6
+        own = heading is not None and (info.get("label") or "").startswith(heading[0])
         rank = 0 if own and not info.get("sub_case_of") else 1 if info.get("sub_case_of") else 2
         return section, rank, (info.get("label") or scenario_id).lower()
 

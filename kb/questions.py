@@ -149,10 +149,9 @@ def read_question(path: Path) -> tuple[Question | None, list[Problem]]:
     problems.extend(_query_problems(name, path.stem, sparql, body_start))
     if problems:
         return None, problems
-    found = Question(
+    return Question(
         path.stem, title, " ".join(description), tuple(parameters), sparql, example, path
-    )
-    return found, []
+    ), []
 
 
 def _parameter(text: str, line: int, problem: Any) -> Parameter | None:
@@ -194,11 +193,11 @@ def _query_problems(name: str, stem: str, sparql: str, body_start: int) -> list[
         ox.Store().query(text)
     except SyntaxError as error:
         message = str(error.msg)
-        found = _POSITION.search(message)
+        position = _POSITION.search(message)
         line = None
-        if found and body_start:
-            line = int(found[1]) - sparql_prefixes().count("\n") + body_start - 1
-            message = _POSITION.sub(f"error at {line}:{found[2]}", message)
+        if position and body_start:
+            line = int(position[1]) - sparql_prefixes().count("\n") + body_start - 1
+            message = _POSITION.sub(f"error at {line}:{position[2]}", message)
         return [Problem(name, line, stem, None, f"SPARQL syntax error: {message}")]
     except (OSError, RuntimeError, ValueError) as error:
         return [Problem(name, body_start or None, stem, None, f"the query fails: {error}")]
@@ -222,10 +221,10 @@ def registry(folder: Path = QUESTIONS_DIR) -> dict[str, Question]:
     questions: dict[str, Question] = {}
     problems: list[Problem] = []
     for path in sorted(folder.glob("*.rq")):
-        found, trouble = read_question(path)
+        parsed, trouble = read_question(path)
         problems.extend(trouble)
-        if found is not None:
-            questions[found.name] = found
+        if parsed is not None:
+            questions[parsed.name] = parsed
     if problems:
         raise InvalidKB(problems)
     return questions
@@ -241,10 +240,10 @@ def question(name: str, folder: Path = QUESTIONS_DIR) -> Question:
     path = folder / f"{name}.rq"  # a slug, checked first: a name never walks out of folder
     if not (isinstance(name, str) and is_slug(name) and path.is_file()):
         raise UnknownId("question", name, sorted(p.stem for p in folder.glob("*.rq")))
-    found, problems = read_question(path)
-    if found is None:
+    parsed, problems = read_question(path)
+    if parsed is None:
         raise InvalidKB(problems)
-    return found
+    return parsed
 
 
 def bind(question: Question, arguments: dict[str, Any]) -> tuple[Question, dict[Parameter, Any]]:

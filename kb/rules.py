@@ -116,9 +116,9 @@ def objective_focused(facts: Facts) -> RuleVerdict:
             "robustness failure.",
             failure=_other_failure(facts),
         )
-    found = _base_objective(facts, "objective-focused") or _never_diverging_proxy(facts)
-    if found:
-        return found
+    shared = _base_objective(facts, "objective-focused") or _never_diverging_proxy(facts)
+    if shared:
+        return shared
     if facts.proxy_diverges_in_training:
         return RuleVerdict(
             "inner-misaligned",
@@ -149,9 +149,9 @@ _CATASTROPHE = (
 def generalization_focused(facts: Facts) -> RuleVerdict:
     """Shah: inner alignment covers steps 2 and 3, the system generalizing safely from
     training to deployment, judged by behaviour; no mesa-optimizer needed."""
-    found = _base_objective(facts, "generalization-focused") or _never_diverging_proxy(facts)
-    if found:
-        return found
+    shared = _base_objective(facts, "generalization-focused") or _never_diverging_proxy(facts)
+    if shared:
+        return shared
     if facts.proxy_diverges_in_training:
         return RuleVerdict(
             "uncertain",
@@ -204,9 +204,9 @@ def optimization_focused(facts: Facts) -> RuleVerdict:
             "generalize is an outer (generalization) failure here.",
             failure=_other_failure(facts),
         )
-    found = _base_objective(facts, "optimization-focused") or _never_diverging_proxy(facts)
-    if found:
-        return found
+    shared = _base_objective(facts, "optimization-focused") or _never_diverging_proxy(facts)
+    if shared:
+        return shared
     if facts.proxy_diverges_in_training and facts.training_converged:
         return RuleVerdict(
             "uncertain",
@@ -278,7 +278,7 @@ def derive(
     """The derived verdicts, as (id, fields): one for every scenario (by its facts) and
     approach with a rule, unless the pair has a stated verdict. Scenarios in ``tentative``
     get hedged verdicts (:func:`on_scenario`)."""
-    found = []
+    derived = []
     for scenario, scenario_facts in facts.items():
         for approach in approaches:
             rule = RULES.get(approach)
@@ -286,8 +286,8 @@ def derive(
                 continue
             verdict_id = derived_verdict_id(scenario, approach)
             answer = on_scenario(rule(scenario_facts), scenario in tentative)
-            found.append((verdict_id, derived_fields(scenario, approach, answer)))
-    return found
+            derived.append((verdict_id, derived_fields(scenario, approach, answer)))
+    return derived
 
 
 def derived_fields(scenario: str, approach: str, verdict: RuleVerdict) -> dict[str, Any]:

@@ -9,8 +9,8 @@ without tokenizing, so no trick with strings or comments can hide it: any ``from
 variable or prefixed name swallows, followed by an IRI or a prefixed name, counts (a false
 alarm refuses a query, which is the side to err on).
 
->>> found = scan('PREFIX ex: <http://ex/> SELECT * FROM ex:g WHERE { ?s ?p "SERVICE" }')
->>> found.form, found.service, found.datasets
+>>> shape = scan('PREFIX ex: <http://ex/> SELECT * FROM ex:g WHERE { ?s ?p "SERVICE" }')
+>>> shape.form, shape.service, shape.datasets
 ('SELECT', False, ['http://ex/g'])
 >>> scan("PREFIX : <file:///etc/> SELECT * FROM:passwd WHERE { ?s ?p ?o }").datasets
 ['file:///etc/passwd']
@@ -93,12 +93,12 @@ class Scan:
 
 def tokens(text: str) -> list[tuple[str, str]]:
     """(kind, text) pairs, without spaces and comments."""
-    found = []
+    kept = []
     for match in _TOKEN.finditer(text):
         kind = match.lastgroup or "other"
         if kind not in ("space", "comment"):
-            found.append((kind, match.group()))
-    return found
+            kept.append((kind, match.group()))
+    return kept
 
 
 def _unescape(iri: str) -> str:
@@ -134,9 +134,9 @@ def scan(text: str) -> Scan:
             result.service = True  # SERVICE:x, SERVICEex:x
         elif kind == "word" and keyword.startswith("LOAD"):
             result.load = True
-    found = [target for each in dict.fromkeys((text, _decoded(text))) for target in _froms(each)]
-    result.datasets = [_resolve(target[1:], prefixes) for target in found]
-    result.clauses = [target[0] for target in found]
+    froms = [target for each in dict.fromkeys((text, _decoded(text))) for target in _froms(each)]
+    result.datasets = [_resolve(target[1:], prefixes) for target in froms]
+    result.clauses = [target[0] for target in froms]
     return result
 
 
@@ -153,7 +153,7 @@ _DATASET = re.compile(
 
 def _froms(text: str) -> list[tuple[str, str, str]]:
     """Every place the parser could read as ``FROM [NAMED] target``: (clause, kind, target)."""
-    found = []
+    places = []
     for match in _DATASET.finditer(text):
         start = match.start()
         while start > 0 and _NAME_CHAR.match(text[start - 1]):
@@ -162,8 +162,8 @@ def _froms(text: str) -> list[tuple[str, str, str]]:
             continue  # inside ?from, ex:from, _:from or @from
         clause = "FROM NAMED" if match["named"] else "FROM"
         kind = "iri" if match["iri"] else "pname"
-        found.append((clause, kind, match[kind]))
-    return found
+        places.append((clause, kind, match[kind]))
+    return places
 
 
 def _decoded(text: str) -> str:

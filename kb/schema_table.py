@@ -22,7 +22,7 @@ from kb.vocab import expand
 
 
 @dataclass(frozen=True)
-class P:
+class Predicate:
     """Marks a model field as stored under one RDF predicate (a CURIE of :data:`PREFIXES`).
 
     ``refs`` names the entity classes a reference may point to; ``ordered`` stores a
@@ -36,6 +36,10 @@ class P:
     @property
     def iri(self) -> str:
         return expand(self.curie)
+
+
+#: The short name the models use inside ``Annotated[...]``: ``Annotated[Text, P("rdfs:label")]``.
+P = Predicate
 
 
 # --- kinds of entity ---------------------------------------------------------------------
@@ -232,7 +236,7 @@ VERDICT_LOOKS: dict[str, VerdictLook] = {
 
 #: The predicate of each field of :class:`kb.models.Verdict`, which annotates its fields
 #: with these; the query store writes derived verdicts from the same rows.
-VERDICT_FIELDS: dict[str, P] = {
+VERDICT_FIELDS: dict[str, Predicate] = {
     "scenario": P("kb:scenario", refs=("Scenario",)),
     "approach": P("kb:approach", refs=("Approach",)),
     "value": P("kb:verdictValue"),
@@ -278,7 +282,7 @@ def _fact(curie: str, label: str, description: str) -> dict[str, tuple[str, str,
 
 @dataclass(frozen=True)
 class Facts:
-    """What the rules read about a scenario (see the README's "Executable definitions").
+    """What the rules read about a scenario (see the README's "Verdicts: stated and derived").
 
     Each field is one row of the facts table: its predicate, label and description.
     :class:`kb.models.ScenarioFacts` is built from these rows.
