@@ -1,14 +1,18 @@
 """Shared fixtures, one per resource: the bundled KB (loaded on first use, never at
-collection), the fixtures folders, the essay beside the repository, and the real CLI."""
+collection), the fixtures folders, the essay beside the repository, and the command line
+(in this process, or as a real process for the tests about the process itself)."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import io
 import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -83,14 +87,19 @@ def essay() -> Path:
 HOSTILE_KB = FIXTURES / "hostile_site_kb"
 
 
-def run_kb(
+def _child_environment(env: dict[str, str] | None) -> dict[str, str]:
+    """The environment a command gets: this one without ``KB_DEBUG``, plus ``env``."""
+    return {k: v for k, v in os.environ.items() if k != "KB_DEBUG"} | (env or {})
+
+
+def run_kb_process(
     *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """Run the real command line (``python -m kb.cli``) and capture its output.
+    """The real command line (``python -m kb.cli``) in a child process, output captured.
 
-    ``env`` adds (or overrides) environment variables for this run.
+    Only for tests about the process itself (its exit status, imports, signals, network
+    isolation, blocking reads); everything else uses the faster :func:`run_kb`.
     """
-    env = {k: v for k, v in os.environ.items() if k != "KB_DEBUG"} | (env or {})
     return subprocess.run(
         [sys.executable, "-m", "kb.cli", *args],
         capture_output=True,
@@ -98,9 +107,87 @@ def run_kb(
         encoding="utf-8",
         errors="replace",
         cwd=cwd or ROOT,
-        env=env,
+        env=_child_environment(env),
         timeout=300,
         check=False,
+    )
+
+
+def run_kb(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``kb ARGS`` run in this process by :func:`kb.cli.main`, as a child process would see
+    it: working folder ``cwd`` (default: the repository), ``env`` added to the environment,
+    file descriptors 1 and 2 (and ``sys.stdout``/``sys.stderr`` over them) captured into
+    files, so nothing is a terminal and the output of any program it starts is kept too.
+    The exit status is what ``sys.exit(main(...))`` would give. The environment, working
+    folder and standard streams are restored afterwards, whatever happens.
+    """
+    from kb.cli import main
+
+    saved_environment, saved_cwd = dict(os.environ), os.getcwd()
+    os.environ.clear()
+    os.environ.update(_child_environment(env))
+    output: list[str] = []
+    try:
+        os.chdir(cwd or ROOT)
+        with _captured_output(output):
+            try:
+                code = main(list(args))
+            except SystemExit as exit:  # argparse's usage errors, --help and --version
+                code = _exit_status(exit)
+    finally:
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_environment)
+    return subprocess.CompletedProcess(["kb", *args], code, *output)
+
+
+def _exit_status(exit: SystemExit) -> int:
+    """The status a process ending with ``exit`` would have (as the interpreter decides it)."""
+    if exit.code is None or isinstance(exit.code, int):
+        return exit.code or 0
+    print(exit.code, file=sys.stderr)
+    return 1
+
+
+@contextlib.contextmanager
+def _captured_output(output: list[str]) -> Iterator[None]:
+    """File descriptors 1 and 2 into temporary files, with ``sys.stdout`` and ``sys.stderr``
+    writing straight to them; on exit ``output`` gets their text (decoded as
+    :func:`subprocess.run` decodes a child's, newlines included) and all is restored."""
+    streams = sys.stdout, sys.stderr
+    for stream in streams:
+        stream.flush()
+    saved = os.dup(1), os.dup(2)
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        try:
+            os.dup2(out.fileno(), 1)
+            os.dup2(err.fileno(), 2)
+            sys.stdout = _text_stream(1, errors="strict")
+            sys.stderr = _text_stream(2, errors="backslashreplace")
+            yield
+        finally:
+            for stream in (sys.stdout, sys.stderr):
+                stream.flush()
+            sys.stdout, sys.stderr = streams
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            for fd in saved:
+                os.close(fd)
+        for file in (out, err):
+            file.seek(0)
+            output.append(io.TextIOWrapper(file, encoding="utf-8", errors="replace").read())
+
+
+def _text_stream(fd: int, errors: str) -> io.TextIOWrapper:
+    """An unbuffered UTF-8 text stream on ``fd`` (as Python's own, in a UTF-8 locale), so its
+    text and a child program's output on the same descriptor keep their order."""
+    return io.TextIOWrapper(
+        open(fd, "wb", buffering=0, closefd=False),
+        encoding="utf-8",
+        errors=errors,
+        write_through=True,
     )
 
 
@@ -109,7 +196,7 @@ KbCli = Callable[..., subprocess.CompletedProcess[str]]
 
 @pytest.fixture
 def kb_cli() -> KbCli:
-    """The real ``kb`` command in a subprocess: ``kb_cli("validate", path)``."""
+    """The ``kb`` command, run in this process: ``kb_cli("validate", path)``."""
     return run_kb
 
 

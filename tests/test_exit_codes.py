@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, KbCli
+from conftest import FIXTURES, KbCli, run_kb, run_kb_process
 
 import kb
 from kb import cli
@@ -84,3 +86,39 @@ def test_internal_error_has_its_own_code(
         "kb: internal error: TypeError: an example bug; "
         "this is a bug, please report it (KB_DEBUG=1 shows the traceback)"
     ]
+
+
+# --- the in-process runner the other tests use (conftest.run_kb) ----------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--version",),
+        ("verdicts", "example-3", "--format", "json"),
+        ("validate", str(FIXTURES / "invalid" / "missing-required.ttl")),
+        ("show", "no-such-entity"),
+        ("nosuch",),
+    ],
+    ids=["ok", "answer", "problems", "input-error", "usage-error"],
+)
+def test_the_real_process_gives_what_the_tests_see(args: tuple[str, ...]) -> None:
+    """``python -m kb.cli`` ends with the status and output that the tests read in-process."""
+    real, here = run_kb_process(*args), run_kb(*args)
+    assert (real.returncode, real.stdout, real.stderr) == (
+        here.returncode,
+        here.stdout,
+        here.stderr,
+    )
+
+
+def test_in_process_runs_leave_nothing_behind(tmp_path: Path) -> None:
+    """Each run gets its own working folder and environment; neither outlives it."""
+    before = dict(os.environ), os.getcwd(), sys.stdout, sys.stderr
+    narrow = run_kb("matrix", env={"COLUMNS": "60"})
+    written = run_kb("export", "--format", "nt", "-o", "kb.nt", cwd=tmp_path)
+    wide = run_kb("matrix")
+    assert (dict(os.environ), os.getcwd(), sys.stdout, sys.stderr) == before
+    assert narrow.returncode == written.returncode == wide.returncode == 0
+    assert narrow.stdout != wide.stdout  # COLUMNS applied to the one run only
+    assert (tmp_path / "kb.nt").stat().st_size > 0  # the relative path read from cwd

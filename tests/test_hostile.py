@@ -1,5 +1,5 @@
-"""Hostile inputs through the real command line: each is rejected with a clear message or
-loads safely, none gives a traceback, and none corrupts a file.
+"""Hostile inputs through the command line (:func:`kb.cli.main`): each is rejected with a
+clear message or loads safely, none gives a traceback, and none corrupts a file.
 
 The corpus is ``tests/fixtures/invalid`` (each with the message it must produce) and
 ``tests/fixtures/valid`` (odd Unicode, HTML, script tags and Markdown that must load and
@@ -9,18 +9,15 @@ survive formatting), plus inputs too big to commit, generated here into ``tmp_pa
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
 import textwrap
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from conftest import CASES, FIXTURES, INVALID, invalid_case, run_kb
 
-from kb.cli import main
 from kb.loader import load
 from kb.models import Quote, Term
 from kb.writer import prefix_block, save, write_atomic
@@ -41,18 +38,10 @@ def _assert_clean_exit(result: subprocess.CompletedProcess[str], codes: set[int]
     assert result.returncode in codes, (result.returncode, result.stdout, result.stderr)
 
 
-def _in_process(capsys: pytest.CaptureFixture[str], *args: str) -> subprocess.CompletedProcess:
-    """The same entry point in this process (cheaper than a subprocess; used for variants)."""
-    capsys.readouterr()
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return subprocess.CompletedProcess(args, code, out, err)
-
-
 @pytest.fixture(scope="module")
 def cli_results(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], object]:
-    """Every invalid fixture through `kb validate` and through `kb fmt` on a copy, each a real
-    subprocess, run concurrently once for the module."""
+    """Every invalid fixture through `kb validate` and through `kb fmt` on a copy, once for
+    the module."""
     work = tmp_path_factory.mktemp("hostile")
     jobs: dict[tuple[str, str], tuple[str, ...]] = {}
     copies: dict[str, tuple[Path, dict[str, bytes]]] = {}
@@ -67,9 +56,7 @@ def cli_results(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str
         copies[name] = (copy, _snapshot(copy))
         jobs[(name, "text")] = ("validate", str(source))
         jobs[(name, "fmt")] = ("fmt", str(copy))
-    with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
-        futures = {key: pool.submit(run_kb, *args) for key, args in jobs.items()}
-        results: dict[tuple[str, str], object] = {k: f.result() for k, f in futures.items()}
+    results: dict[tuple[str, str], object] = {key: run_kb(*args) for key, args in jobs.items()}
     for name, (copy, before) in copies.items():
         results[(name, "after-fmt")] = (before, _snapshot(copy))
     return results
@@ -86,8 +73,8 @@ def test_invalid_input_is_rejected_clearly(cli_results, name: str) -> None:
 
 
 @pytest.mark.parametrize("name", CASES)
-def test_invalid_input_json_report(cli_results, capsys, name: str) -> None:
-    result = _in_process(capsys, "validate", "--format", "json", str(invalid_case(name)))
+def test_invalid_input_json_report(cli_results, name: str) -> None:
+    result = run_kb("validate", "--format", "json", str(invalid_case(name)))
     _assert_clean_exit(result, {1})
     rows = json.loads(result.stdout)
     assert rows and all(set(r) == {"file", "line", "entity", "field", "message"} for r in rows)
@@ -97,14 +84,14 @@ def test_invalid_input_json_report(cli_results, capsys, name: str) -> None:
 
 
 @pytest.mark.parametrize("name", CASES)
-def test_fmt_never_touches_an_invalid_kb(cli_results, capsys, tmp_path: Path, name: str) -> None:
+def test_fmt_never_touches_an_invalid_kb(cli_results, tmp_path: Path, name: str) -> None:
     _assert_clean_exit(cli_results[(name, "fmt")], {1})
     before, after = cli_results[(name, "after-fmt")]
     assert after == before
     copy = tmp_path / invalid_case(name).name
     (shutil.copytree if invalid_case(name).is_dir() else shutil.copy)(invalid_case(name), copy)
     snapshot = _snapshot(copy)
-    _assert_clean_exit(_in_process(capsys, "fmt", "--check", str(copy)), {1})
+    _assert_clean_exit(run_kb("fmt", "--check", str(copy)), {1})
     assert _snapshot(copy) == snapshot
 
 
@@ -210,14 +197,11 @@ def test_deeply_nested_blank_nodes_and_lists(tmp_path: Path) -> None:
     ],
     ids=["empty", "binary", "truncated-prefix", "no-dot", "bidi", "quotes", "double-bom"],
 )
-def test_garbage_never_gives_a_traceback(capsys, tmp_path: Path, content: bytes) -> None:
+def test_garbage_never_gives_a_traceback(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "garbage.ttl"
     path.write_bytes(content)
-    for args in (("validate",), ("fmt",)):
+    for args in (("validate",), ("fmt",), ("validate", "--format", "json"), ("fmt", "--check")):
         _assert_clean_exit(run_kb(*args, str(path)), {0, 1})
-        assert path.read_bytes() == content
-    for args in (("validate", "--format", "json"), ("fmt", "--check")):
-        _assert_clean_exit(_in_process(capsys, *args, str(path)), {0, 1})
         assert path.read_bytes() == content
 
 

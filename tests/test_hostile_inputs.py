@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import DATA, ROOT, run_kb
+from conftest import DATA, ROOT, run_kb, run_kb_process
 
 from kb.errors import UsageError, escape_controls, excerpt
 from kb.facts_file import read_facts
@@ -38,7 +38,8 @@ def hostile_folder(tmp_path: Path) -> Path:
 
 
 def test_validate_reports_what_it_will_not_read(hostile_folder: Path) -> None:
-    result = run_kb("validate", str(hostile_folder))  # a FIFO would hang the old code
+    # a real process, with a time limit: a FIFO would hang the old code
+    result = run_kb_process("validate", str(hostile_folder))
     assert result.returncode == 1, result.stdout + result.stderr
     out = result.stdout
     assert f"{hostile_folder / 'fifo.ttl'}: not read: a pipe (FIFO), not a regular file" in out
@@ -51,7 +52,7 @@ def test_validate_reports_what_it_will_not_read(hostile_folder: Path) -> None:
 def test_queries_refuse_a_hostile_folder_without_hanging(hostile_folder: Path) -> None:
     (hostile_folder / "token.ttl").unlink()
     (hostile_folder / "creds.ttl").unlink()
-    result = run_kb("sparql", "ASK {}", "--kb", str(hostile_folder))
+    result = run_kb_process("sparql", "ASK {}", "--kb", str(hostile_folder))
     assert result.returncode == 2
     assert "not read:" in result.stderr and len(result.stderr.splitlines()) == 1
 

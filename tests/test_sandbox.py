@@ -24,7 +24,7 @@ from typing import Any
 
 import pyoxigraph as ox
 import pytest
-from conftest import run_kb
+from conftest import run_kb_process
 from kb_server import kb_serve
 from sandbox_corpus import REVIEW_BYPASSES, from_corpus, service_corpus
 
@@ -202,7 +202,7 @@ def test_service_never_reaches_the_network_through_the_endpoint(
 
 def test_service_never_reaches_the_network_through_the_cli(listener: Listener) -> None:
     def run(query: str) -> tuple[str, Any]:
-        return query, run_kb("sparql", query, "--format", "json")
+        return query, run_kb_process("sparql", query, "--format", "json")
 
     # One process per query: the review's spellings and each clause spelling once.
     corpus = service_corpus(listener.url, nestings=1)
@@ -227,7 +227,7 @@ def test_from_is_refused_whatever_the_spelling(
         with pytest.raises(UsageError, match="FROM"):
             k.sparql(query)
     with ThreadPoolExecutor(2) as pool:
-        runs = pool.map(lambda q: run_kb("sparql", q), corpus)
+        runs = pool.map(lambda q: run_kb_process("sparql", q), corpus)
         for query, done in zip(corpus, runs, strict=True):
             assert done.returncode == 2 and "FROM" in done.stderr, (done.stderr, query)
     assert listener.connections == 0
