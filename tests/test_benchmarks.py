@@ -31,6 +31,7 @@ def run_script(name: str, *args: str) -> str:
 def test_bench_cli_smoke(fmt: str) -> None:
     out = run_script("bench_cli.py", "--runs", "1", "--format", fmt)
     assert "ratio: " in out and "(min " in out and f"--format {fmt}" in out
+    assert "CPU ratio: " in out
 
 
 def test_bench_scale_smoke(tmp_path: Path) -> None:
