@@ -12,6 +12,7 @@ from kb.sitegen.render import (
     Page,
     bullet_list,
     entity_header,
+    evidence_blocks,
     note_block,
     quote_block,
     short_name,
@@ -118,8 +119,7 @@ def approach_page(data: SiteData, approach: Approach) -> Page:
         out.append("\n## Arguments\n\n")
         out.append(bullet_list([f"{links.to(a.id)} ({how})" for a, how in arguments]))
     out.append("\n## Evidence\n")
-    for quote_id in approach.evidence[:100]:
-        out.append(quote_block(data, links, quote_id))
+    out.append(evidence_blocks(data, links, approach.evidence))
     return Page(path, "".join(out), approach.id, "Approach")
 
 

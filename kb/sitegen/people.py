@@ -11,6 +11,8 @@ from kb.sitegen.render import (
     base_of,
     bullet_list,
     entity_header,
+    evidence_blocks,
+    in_reading_order,
     note_block,
     quote_block,
 )
@@ -53,7 +55,11 @@ def researcher_page(data: SiteData, person: Researcher) -> Page:
             [a.id for a in data.pointing(person.id, Argument, "authors")],
             "arguments",
         ),
-        ("Quoted words", [q.id for q in data.pointing(person.id, Quote, "speakers")], "quotes"),
+        (
+            "Quoted words",
+            [q.id for q in in_reading_order(data, data.pointing(person.id, Quote, "speakers"))],
+            "quotes",
+        ),
     ]
     for heading, ids, what in sections:
         if ids:
@@ -78,5 +84,8 @@ def argument_page(data: SiteData, argument: Argument) -> Page:
         )
     )
     out.append(quote_block(data, links, argument.quote))
+    if argument.evidence:
+        out.append("\n## Evidence\n")
+        out.append(evidence_blocks(data, links, argument.evidence))
     out.append(note_block(argument))
     return Page(path, "".join(out), argument.id, "Argument")

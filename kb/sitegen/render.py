@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from urllib.parse import quote as percent_encode
 
 from kb.models import Entity, Quote, Source, Verdict
+from kb.quotes import reading_order
 from kb.schema_table import VERDICT_LOOKS
 from kb.sitegen.citation import STYLE, bibtex_block, page_bibtex, page_reference
 from kb.sitegen.citation import markdown as cited
@@ -339,26 +340,99 @@ def in_the_essay(data: SiteData, quote: Quote) -> str | None:
     return None
 
 
-def quote_block(data: SiteData, links: Links, quote_id: str | None) -> str:
-    """A quote with its provenance: author(s), source, locator and where it was quoted."""
+def section_in_the_essay(data: SiteData, quote: Quote) -> str | None:
+    """The essay's public URL at the section the quote was found in (a text fragment of its
+    heading; the top for the opening), when the quote was taken from the essay."""
+    essay = data.get(quote.taken_from)
+    if not (isinstance(essay, Source) and essay.primary and essay.url and quote.section):
+        return None
+    if section_words(data, quote) == "opening":
+        return essay.url
+    return essay.url + text_fragment(quote.section)
+
+
+def primary_id(data: SiteData) -> str | None:
+    """The id of the essay the KB is built from (the source marked primary), if any."""
+    return next((s.id for s in data.all(Source) if s.primary), None)
+
+
+def in_reading_order(data: SiteData, quotes: Iterable[Quote]) -> list[Quote]:
+    """Quotes as a reader meets them: the essay's in its order, then each other work's."""
+    primary = primary_id(data)
+    return sorted(quotes, key=lambda q: reading_order(q, primary))
+
+
+def section_words(data: SiteData, quote: Quote) -> str | None:
+    """Where the quote sits in the work it was taken from, for a reader: its section
+    heading, or "opening" for the words before the first heading (headed by the title)."""
+    if not quote.section:
+        return None
+    work = data.get(quote.taken_from)
+    return "opening" if work is not None and quote.section == work.display_label else quote.section
+
+
+def _attribution(quote: Quote) -> tuple[tuple[str, ...], str, str | None]:
+    """What a quote's attribution line names: its speakers, its work, the quoting work."""
+    return (tuple(quote.speakers), quote.source, quote.quoted_in)
+
+
+def _own_place(quote: Quote) -> str | None:
+    """Where in their own work words quoted by another work sit (a section or a time)."""
+    return quote.locator if quote.quoted_in else None
+
+
+def who_said(data: SiteData, links: Links, quote: Quote) -> str:
+    """The quote's speakers, linked, in the order its work lists its authors."""
+    speakers = in_author_order(data, quote.speakers, quote.source)
+    return links.many(speakers, empty=unverified("author not recorded"))
+
+
+def attribution_line(data: SiteData, links: Links, quote: Quote, placed: bool = False) -> str:
+    """Who said the words and in which work (``placed``: and where in it), and which work
+    quotes them, in Markdown."""
+    source = data.get(quote.source)
+    parts = [who_said(data, links, quote), "in " + links.to(quote.source)]
+    if source is not None and getattr(source, "unidentified", False):
+        parts.append(unverified("unidentified source"))
+    if placed and (own := _own_place(quote)):
+        parts.append(f"({md(own)})")
+    if quote.quoted_in:
+        parts.append("· quoted in " + links.to(quote.quoted_in))
+    return " ".join(parts)
+
+
+def quote_block(data: SiteData, links: Links, quote_id: str | None, attributed: bool = True) -> str:
+    """A quote with its provenance: author(s), source, section and where it was quoted
+    (``attributed=False`` leaves out who and which work, said once for a list of quotes)."""
     if quote_id is None:
         return ""
     quote = data.get(quote_id)
     if not isinstance(quote, Quote):
         return f"\n> *Quote {md(quote_id)} is not in this KB.*\n"
-    source = data.get(quote.source)
-    speakers = in_author_order(data, quote.speakers, quote.source)
-    who = links.many(speakers, empty=unverified("author not recorded"))
-    parts = [who, "in " + links.to(quote.source)]
-    if source is not None and getattr(source, "unidentified", False):
-        parts.append(unverified("unidentified source"))
-    if quote.locator:
-        parts.append(f"({md(quote.locator)})")
-    if quote.quoted_in:
-        parts.append("· quoted in " + links.to(quote.quoted_in))
-        if quote.quoted_in_locator:
-            parts.append(f"({md(quote.quoted_in_locator)})")
-    parts.append("· " + links.to(quote.id, "quote page"))
+    where = section_words(data, quote)
+    if attributed:
+        parts = [attribution_line(data, links, quote, placed=True)]
+        parts += [f"({md(where)})"] if where else []
+    else:
+        places = [p for p in (_own_place(quote), where) if p]
+        parts = [md("; ".join(places))] if places else []
+    parts.append(("· " if parts else "") + links.to(quote.id, "quote page"))
     if (online := in_the_essay(data, quote)) is not None:
         parts.append("· " + external_link(online, "read it in the essay"))
     return f"\n> “{md(quote.text)}”\n>\n> — {' '.join(parts)}\n"
+
+
+def evidence_blocks(data: SiteData, links: Links, quote_ids: Sequence[str]) -> str:
+    """Quotes cited as evidence, in the order the essay gives them. When they share who
+    said them and where, that is said once above them rather than under each."""
+    found = [q for q in (data.get(i) for i in quote_ids) if isinstance(q, Quote)]
+    missing = [i for i in quote_ids if not isinstance(data.get(i), Quote)]
+    quotes = in_reading_order(data, found)[:LIST_LIMIT]
+    shared = len(quotes) > 1 and len({_attribution(q) for q in quotes}) == 1
+    out = []
+    if shared:
+        order = ", in the essay's order" if quotes[0].taken_from == primary_id(data) else ""
+        out.append(f"\nAll from {attribution_line(data, links, quotes[0])}{order}:\n")
+    out.extend(quote_block(data, links, q.id, attributed=not shared) for q in quotes)
+    out.extend(quote_block(data, links, i) for i in missing)
+    return "".join(out)

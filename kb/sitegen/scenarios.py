@@ -17,8 +17,8 @@ from kb.sitegen.render import (
     base_of,
     bullet_list,
     entity_header,
+    evidence_blocks,
     note_block,
-    quote_block,
     table,
     verdict_badge,
     verdict_link,
@@ -130,8 +130,7 @@ def scenario_page(data: SiteData, scenario: Scenario) -> Page:
     out.append("\n## Evidence\n")
     if not scenario.evidence:
         out.append("\n*No quotes recorded.*\n")
-    for quote_id in scenario.evidence[:100]:
-        out.append(quote_block(data, links, quote_id))
+    out.append(evidence_blocks(data, links, scenario.evidence))
     out.append(neighbours(data, links, scenario))
     return Page(path, "".join(out), scenario.id, "Scenario")
 
@@ -187,7 +186,6 @@ def verdict_page(data: SiteData, verdict: Verdict) -> Page:
     if verdict.implied:
         out.append(" · plainly implied rather than stated in so many words")
     out.append("\n\n## Evidence\n")
-    for quote_id in verdict.evidence[:100]:
-        out.append(quote_block(data, links, quote_id))
+    out.append(evidence_blocks(data, links, verdict.evidence))
     out.append(note_block(verdict))
     return Page(path, "".join(out), verdict.id, "Verdict")

@@ -32,6 +32,7 @@ from kb.sitegen.render import (
     data_url,
     entity_header,
     header,
+    in_reading_order,
     note_block,
     quote_block,
     table,
@@ -90,11 +91,11 @@ def source_page(data: SiteData, source: Source) -> Page:
         f"\n## Cite\n\n{STYLE}:\n\n{_reference_block(data, source)}\n"
         f'BibTeX (<a href="{bib}">download</a>):\n' + bibtex_block(bibtex(data, source))
     )
-    quotes = data.pointing(source.id, Quote, "source")
+    quotes = in_reading_order(data, data.pointing(source.id, Quote, "source"))
     if quotes:
         out.append("\n## Quotes from this work\n\n")
         out.append(bullet_list([links.to(q.id) for q in quotes], "quotes"))
-    quoted_in = data.pointing(source.id, Quote, "quoted_in")
+    quoted_in = in_reading_order(data, data.pointing(source.id, Quote, "quoted_in"))
     if quoted_in:
         out.append("\n## Quotes of other works taken from this one\n\n")
         out.append(bullet_list([links.to(q.id) for q in quoted_in], "quotes"))
