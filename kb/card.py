@@ -13,6 +13,7 @@ from kb.mapping import specs
 from kb.models import Entity, Quote, Verdict
 from kb.notebook import summary
 from kb.output import cell, paint, paragraph, terminal_width, wrap
+from kb.quotes import primary_source, reading_order
 from kb.schema_table import KIND_BY_NAME
 from kb.views import verdict_style
 
@@ -101,7 +102,9 @@ def card(entities: Mapping[str, Entity], entity: Entity, colour: bool = False) -
         heading = spec.name.replace("_", " ")
         one_line = width - 2 - max(len(s.name) for s in specs(type(entity)))
         if spec.kind == "ref" and "Quote" in spec.refs:
-            quotes = [q for q in (entities.get(v) for v in values) if isinstance(q, Quote)]
+            found = [q for q in (entities.get(v) for v in values) if isinstance(q, Quote)]
+            primary = primary_source(entities)
+            quotes = sorted(found, key=lambda q: reading_order(q, primary))  # as the essay
             blocks.append(
                 paint(heading, "bold", colour)
                 + "\n"
