@@ -48,6 +48,7 @@ from kb.sitegen.render import (
     Page,
     base_of,
     bullet_list,
+    cross_linked,
     entity_header,
     note_block,
 )
@@ -143,7 +144,7 @@ def generate(
     dates = history.entity_dates(paths)
     for page in pages(data):
         page.updated = dates.get(page.entity_id or "")
-        write(page.path, page.text())
+        write(page.path, cross_linked(page.text(), data, page.path))
         count += 1
         if count % step == 0:
             log(f"pages: {count}/{total}+")

@@ -113,9 +113,11 @@ LEAD_SCENARIOS = ("example-2", "example-3")
 ESSAY = "clarifying-the-confusion-around-inner-alignment"
 
 
-def lead(data: SiteData, links: Links) -> str:
+def lead(data: SiteData, links: Links, on_home: bool = True) -> str:
     """ "What is inner alignment?" in plain words, from the KB's own text: the original
-    definition, the words it needs, the maze example, and the approaches in a sentence each."""
+    definition, the words it needs, the maze example, and the approaches in a sentence each.
+    On the home page and at the top of the term's own page (``on_home=False``), each
+    pointing to the other and to where the approaches split."""
     term, definition = data.get(LEAD_TERM), data.get(LEAD_DEFINITION)
     if not isinstance(term, Term) or not isinstance(definition, Definition):
         return ""
@@ -148,11 +150,20 @@ def lead(data: SiteData, links: Links) -> str:
         )
     )
     essay = links.to(ESSAY, "the essay itself") if data.get(ESSAY) else "the essay"
-    out.append(
-        f"\nRead on: the {links.to(term.id, 'term page')} lists every definition side by "
-        f"side; the verdict matrix below shows where the approaches split; {essay} gives "
-        "the arguments.\n"
-    )
+    if on_home:
+        where = (
+            f"the {links.to(term.id, 'term page')} lists every definition side by side; the "
+            "verdict matrix below shows where the approaches split"
+        )
+    else:
+        matrix = links.page("index.md#the-verdict-matrix", "verdict matrix")
+        steps = links.page("decomposition/index.md", "decomposition")
+        where = (
+            "the definitions follow below, side by side; the "
+            f"{matrix} shows where the approaches split, and the {steps} where each draws "
+            "the line between inner and outer alignment"
+        )
+    out.append(f"\nRead on: {where}; {essay} gives the arguments.\n")
     return "".join(out)
 
 

@@ -25,6 +25,7 @@ from kb.schema_table import KIND_BY_NAME
 from kb.sitegen.data import SiteData
 from kb.sitegen.escape import external_link, md
 from kb.sitegen.render import (
+    LEGEND,
     Links,
     Page,
     attribution_line,
@@ -34,6 +35,7 @@ from kb.sitegen.render import (
     section_in_the_essay,
     section_words,
     short,
+    short_name,
     table,
     unverified,
     verdict_link,
@@ -103,7 +105,8 @@ def kind_index(data: SiteData, kind: type[Entity]) -> list[Page]:
     if kind is Quote:
         return quote_index(data)
     folder = kind.kind.folder
-    entities = data.all(kind)
+    # scenarios in the essay's order, as the matrix and a reader of the essay meet them
+    entities: list[Entity] = list(data.scenarios()) if kind is Scenario else data.all(kind)
 
     def body_for(base: str, start: int, stop: int) -> str:
         links = Links(data, base)
@@ -193,15 +196,36 @@ def quote_index(data: SiteData) -> list[Page]:
 
 
 def verdict_index(data: SiteData) -> list[Page]:
-    rows_all = sorted(data.matrix.values(), key=lambda r: (r.scenario, r.approach))
+    """Every verdict, scenario by scenario in the essay's order, approaches in theirs."""
+    scenario_order = {s.id: n for n, s in enumerate(data.scenarios())}
+    approach_order = {a.id: n for n, a in enumerate(data.approaches())}
+    rows_all = sorted(
+        data.matrix.values(),
+        key=lambda r: (
+            scenario_order.get(r.scenario, len(scenario_order)),
+            r.scenario,
+            approach_order.get(r.approach, len(approach_order)),
+            r.approach,
+        ),
+    )
 
     def body_for(base: str, start: int, stop: int) -> str:
         links = Links(data, base)
         rows = [
-            [links.to(r.scenario), links.to(r.approach), verdict_link(links, r)]
+            [
+                links.to(r.scenario),
+                _approach_link(data, links, r.approach),
+                verdict_link(links, r),
+            ]
             for r in rows_all[start:stop]
         ]
         return table(["Scenario", "Approach", "Verdict"], rows, limit=PAGE_SIZE)
 
     row = KIND_BY_NAME["Verdict"]
-    return _paged(row.folder, row.plural, row.intro, len(rows_all), body_for)
+    intro = row.intro + "\n" + LEGEND
+    return _paged(row.folder, row.plural, intro, len(rows_all), body_for)
+
+
+def _approach_link(data: SiteData, links: Links, approach_id: str) -> str:
+    approach = data.get(approach_id)
+    return links.to(approach_id, short_name(approach) if approach else None)

@@ -15,20 +15,36 @@ from kb.sitegen.render import (
     in_reading_order,
     note_block,
     quote_block,
+    unverified,
 )
+
+
+def _work(links: Links, source: Source) -> str:
+    """A work in a list of someone's works: its title and year, marked as its data is."""
+    year = md(source.date[:4]) if source.date else "n.d."
+    if "date" in source.unverified_fields:
+        year += " " + unverified("date unverified")
+    marks = " " + unverified("unidentified source") if source.unidentified else ""
+    return f"{links.to(source.id)} ({year}){marks}"
 
 
 def researcher_page(data: SiteData, person: Researcher) -> Page:
     path = page_path("researcher", person.id)
     links = Links(data, base_of(path))
     out = [entity_header(data, path, person)]
+    if person.note:  # who they are in the debate: the lead, not a box under it
+        out.append("\n" + paragraphs(person.note) + "\n")
     if person.alternate_names:
         out.append("\n**Also written:** " + "; ".join(md(n) for n in person.alternate_names) + "\n")
     if person.forum_username:
         out.append(f"\n**Forum user name:** {md(person.forum_username)}\n")
-    out.append(note_block(person))
+    works = sorted(
+        data.pointing(person.id, Source, "authors"), key=lambda s: (s.date or "~", s.label)
+    )
+    if works:
+        out.append("\n## Authored\n\n")
+        out.append(bullet_list([_work(links, w) for w in works], "sources"))
     sections = [
-        ("Authored", [s.id for s in data.pointing(person.id, Source, "authors")], "sources"),
         (
             "Definitions",
             [d.id for d in data.pointing(person.id, Definition, "authors")],
@@ -61,7 +77,7 @@ def researcher_page(data: SiteData, person: Researcher) -> Page:
             "quotes",
         ),
     ]
-    for heading, ids, what in sections:
+    for heading, ids, what in sections:  # each a list of links
         if ids:
             out.append(f"\n## {heading}\n\n")
             out.append(bullet_list([links.to(i) for i in ids], what))

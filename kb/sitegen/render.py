@@ -60,6 +60,28 @@ class Page:
         return head + self.body.rstrip() + "\n" + foot
 
 
+#: A reference to an entity written into KB text ("recorded as id:quote-x").
+_ID_REFERENCE = re.compile(r"\bid:([a-z0-9]+(?:-[a-z0-9]+)*)\b")
+#: Parts of a page that are code or front matter, where an "id:" stays as written.
+_VERBATIM = re.compile(r"<pre\b.*?</pre>|<code>.*?</code>|\A---\n.*?\n---\n", re.DOTALL)
+
+
+def cross_linked(text: str, data: SiteData, path: str) -> str:
+    """A page's Markdown with each "id:x" that KB text names (an entity the KB holds) shown
+    as a link to x's page under its label, so readers never meet an identifier in prose."""
+    links = Links.on(data, path)
+
+    def link(found: re.Match[str]) -> str:
+        return links.to(found[1]) if data.get(found[1]) is not None else found[0]
+
+    out, last = [], 0
+    for kept in _VERBATIM.finditer(text):
+        out.append(_ID_REFERENCE.sub(link, text[last : kept.start()]) + kept[0])
+        last = kept.end()
+    out.append(_ID_REFERENCE.sub(link, text[last:]))
+    return "".join(out)
+
+
 def base_of(path: str) -> str:
     """The relative prefix from a page at ``path`` to the docs root."""
     return "../" * path.count("/")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from kb.models import Approach, DecompositionPart, Definition, Term
+from kb.sitegen import home
 from kb.sitegen.data import SiteData, page_path
 from kb.sitegen.escape import md, paragraphs
 from kb.sitegen.render import (
@@ -67,6 +68,9 @@ def term_page(data: SiteData, term: Term) -> Page:
     out = [entity_header(data, path, term)]
     if term.alt_labels:
         out.append("\n**Also called:** " + "; ".join(md(a) for a in term.alt_labels) + "\n")
+    plain_words = home.lead(data, links, on_home=False) if term.id == home.LEAD_TERM else ""
+    if plain_words:  # the contested term opens in plain words, then says why it is contested
+        out.append(plain_words + "\n## Why it is contested\n")
     if term.scope_note:
         out.append("\n" + paragraphs(term.scope_note) + "\n")
     out.append(note_block(term))
