@@ -7,6 +7,7 @@ grow as n squared; index pages grow linearly.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from kb.models import (
     Approach,
@@ -192,7 +193,11 @@ def quote_index(data: SiteData) -> list[Page]:
         "essay where they are found (for other works the essay quotes, where it quotes "
         "them), in the essay's order."
     )
-    return _paged(row.folder, row.plural, intro, len(flat), body_for)
+    pages = _paged(row.folder, row.plural, intro, len(flat), body_for)
+    # Every quote is on the pages citing it, where search finds it in context (quote pages
+    # are left out of the index for the same reason): the search index, which every page's
+    # first view downloads, need not carry them all again.
+    return [replace(page, extra_meta=(("search", "\n  exclude: true"),)) for page in pages]
 
 
 def verdict_index(data: SiteData) -> list[Page]:
