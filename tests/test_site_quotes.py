@@ -24,9 +24,9 @@ pytestmark = pytest.mark.slow
 
 
 class Outline(HTMLParser):
-    """The page's article in document order: its h2/h3 headings (by text) and the quote
-    pages, researchers and sources it links, as ("h2", text), ("quote", id), ...; a source
-    linked from a heading comes just after the heading."""
+    """The page's article in document order: its h2/h3 headings (by text), its "quote page"
+    links (a quote named in a note is not listed), and the researchers and sources it links,
+    as ("h2", text), ("quote", id), ...; a source linked from a heading comes just after it."""
 
     def __init__(self, html: str, url: str):
         super().__init__(convert_charrefs=True)
@@ -36,6 +36,7 @@ class Outline(HTMLParser):
         self._text: list[str] = []
         self._linked: list[tuple[str, str]] = []
         self._article = False
+        self._quote: tuple[str, list[str]] | None = None
         self.feed(html)
 
     def handle_starttag(self, tag, attrs):
@@ -49,7 +50,9 @@ class Outline(HTMLParser):
         elif tag == "a" and (href := a.get("href") or ""):
             target = urljoin(self.url, href)
             found = re.fullmatch(r"/(quote|researcher|source)/([a-z0-9-]+)/", target)
-            if found and self._heading is None:
+            if found and found.group(1) == "quote":
+                self._quote = (found.group(2), [])
+            elif found and self._heading is None:
                 self.items.append((found.group(1), found.group(2)))
             elif found and found.group(1) == "source":
                 self._linked.append((found.group(1), found.group(2)))
@@ -57,12 +60,19 @@ class Outline(HTMLParser):
     def handle_endtag(self, tag):
         if tag == "article":
             self._article = False
+        if tag == "a" and self._quote is not None:
+            quote, text = self._quote
+            if "".join(text).strip() == "quote page":
+                self.items.append(("quote", quote))
+            self._quote = None
         if tag == self._heading:
             text = " ".join("".join(self._text).split()).removesuffix("¶").strip()
             self.items += [(tag, text), *self._linked]
             self._heading, self._linked = None, []
 
     def handle_data(self, data):
+        if self._quote is not None:
+            self._quote[1].append(data)
         if self._heading is not None:
             self._text.append(data)
 
