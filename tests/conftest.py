@@ -38,6 +38,8 @@ EXAMPLE_FACTS = {
 }
 ESSAY = SHARED / "seeds" / "000_d3d824ec668cdee1.txt"
 INVALID = FIXTURES / "invalid"
+#: A KB that fails validation (one file, one dangling reference), for commands that refuse it.
+INVALID_KB = INVALID / "dangling-reference.ttl"
 #: The invalid fixtures, each with the messages it must produce in ``NAME.expected``.
 CASES = sorted(p.stem for p in INVALID.glob("*.expected"))
 
@@ -220,9 +222,13 @@ def build_site(
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The site of the bundled KB, built once per test session."""
+    """The site of the bundled KB, built once per test session, with :data:`INVALID_KB`
+    exported in ``KB_PATH`` as a user's shell might have it: ``kb site build`` without
+    ``--kb`` ignores it."""
+    from kb.paths import KB_PATH_VARIABLE
+
     out = tmp_path_factory.mktemp("site") / "build"
-    result = build_site(out)
+    result = build_site(out, env={KB_PATH_VARIABLE: str(INVALID_KB)})
     assert result.returncode == 0, result.stdout + result.stderr
     return out
 

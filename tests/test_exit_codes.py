@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, KbCli, run_kb, run_kb_process
+from conftest import KbCli, invalid_case, run_kb, run_kb_process
 
 import kb
 from kb import cli
@@ -68,7 +68,7 @@ def test_unreadable_input_is_an_input_error(kb_cli: KbCli, tmp_path: Path) -> No
 
 
 def test_problems_exit_1(kb_cli: KbCli) -> None:
-    result = kb_cli("validate", str(FIXTURES / "invalid" / "missing-required.ttl"))
+    result = kb_cli("validate", str(invalid_case("missing-required")))
     assert result.returncode == 1
 
 
@@ -96,7 +96,7 @@ def test_internal_error_has_its_own_code(
     [
         ("--version",),
         ("verdicts", "example-3", "--format", "json"),
-        ("validate", str(FIXTURES / "invalid" / "missing-required.ttl")),
+        ("validate", str(invalid_case("missing-required"))),
         ("show", "no-such-entity"),
         ("nosuch",),
     ],

@@ -263,13 +263,11 @@ def test_hostile_kb_runs_no_script_in_chromium(browser, hostile_site):
     assert dialogs == [] and problems == {}
 
 
-def test_a_quote_links_to_its_place_in_the_essay(browser, server, tmp_path):
+def test_a_quote_links_to_its_place_in_the_essay(browser, server, tmp_path, essay):
     """The essay link under a quote carries a text fragment that Chromium finds in the
     essay: served here from the essay's text, at the same path as online."""
     import html
     from urllib.parse import urlparse
-
-    from conftest import ESSAY
 
     visit = Visit(browser, server + "scenario/example-3/")
     try:
@@ -279,11 +277,11 @@ def test_a_quote_links_to_its_place_in_the_essay(browser, server, tmp_path):
         visit.close()
     online = urlparse(href)
     assert online.scheme == "https" and online.fragment.startswith(":~:text=")
-    essay = tmp_path / online.path.strip("/") / "index.html"
-    essay.parent.mkdir(parents=True)
-    lines = ESSAY.read_text(encoding="utf-8").splitlines()
+    copy = tmp_path / online.path.strip("/") / "index.html"
+    copy.parent.mkdir(parents=True)
+    lines = essay.read_text(encoding="utf-8").splitlines()
     paragraphs = "".join(f"<p>{html.escape(line)}</p>\n" for line in lines if line.strip())
-    essay.write_text(f"<!doctype html><meta charset=utf-8><body>{paragraphs}", "utf-8")
+    copy.write_text(f"<!doctype html><meta charset=utf-8><body>{paragraphs}", "utf-8")
     with static_server(tmp_path) as local:
         page = browser.new_page(viewport={"width": 800, "height": 600})
         try:

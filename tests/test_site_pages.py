@@ -131,13 +131,11 @@ def test_home_lead_is_left_out_for_a_kb_without_its_entities():
     assert home.lead(data, home.Links(data, "")) == ""
 
 
-def test_every_essay_link_finds_its_quote_in_the_essay(built_site):
+def test_every_essay_link_finds_its_quote_in_the_essay(built_site, essay):
     """Each "read it in the essay" link's text fragment (start and end) is in the essay."""
     from urllib.parse import unquote
 
-    from conftest import ESSAY
-
-    essay = " ".join(ESSAY.read_text(encoding="utf-8").split())
+    essay = " ".join(essay.read_text(encoding="utf-8").split())
     fragments = set()
     for html in built_site.rglob("*.html"):
         fragments.update(re.findall(r'href="[^"#]*#:~:text=([^"]+)"', html.read_text("utf-8")))
