@@ -246,3 +246,14 @@ def test_bundled_quotes_are_placed(essay: Path) -> None:
     checks = verify(load().entities, essay)
     assert [f"{c.quote_id}: {p}" for c in checks for p in c.problems] == []
     assert all(c.place is not None and c.place[0] for c in checks)
+
+
+def test_place_leaves_a_file_with_comments_as_it_is(small_kb: Path, kb_cli) -> None:
+    """A `#` comment is the author's and canonical Turtle cannot keep it: nothing written."""
+    path = small_kb / "kb.ttl"
+    path.write_text("# a remark of the author's\n" + path.read_text(encoding="utf-8"), "utf-8")
+    before = file_bytes(small_kb)
+    result = kb_cli("quotes", "place", "--kb", str(small_kb), "--source", str(SMALL_ESSAY))
+    assert result.returncode == 1
+    assert f"{path}: not rewritten: it has # comments (line 1)" in result.stderr
+    assert file_bytes(small_kb) == before
