@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import runpy
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -165,3 +166,10 @@ def test_md_keeps_a_trailing_hash_in_headings():
 
 def test_control_characters_show_as_replacement_characters():
     assert md("a\x80b\x9f\x7f\ufffe\x1b") == "a\ufffdb\ufffd\ufffd\ufffd\ufffd"
+
+
+def test_the_hostile_kb_is_what_its_generator_writes() -> None:
+    """``hostile.ttl`` is committed output of ``make.py``: the two must not drift apart."""
+    generator = runpy.run_path(str(HOSTILE_KB / "make.py"))  # not as __main__: writes nothing
+    expected = generator["turtle"](generator["entities"]())
+    assert (HOSTILE_KB / "hostile.ttl").read_text(encoding="utf-8") == expected
