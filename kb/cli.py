@@ -229,6 +229,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from kb.questions import registry
 
     if args.list or not args.name:
+        if args.kb:  # not read for the list, but a path given is checked as everywhere
+            from kb.paths import turtle_files
+
+            turtle_files(args.kb)
         rows = [
             {
                 "name": q.name,

@@ -11,8 +11,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import DATA, KbCli, invalid_case
 from conftest import EXAMPLE_FACTS as FACTS
-from conftest import KbCli
 
 from kb import KnowledgeBase
 from kb.questions import registry
@@ -242,3 +242,29 @@ def test_usage_errors_are_one_line(kb_cli: KbCli, tmp_path: Path) -> None:
         assert result.returncode == 2, args
         assert message in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "missing").exists()
+
+
+def test_query_commands_answer_an_invalid_kb_without_validating_it(kb_cli: KbCli) -> None:
+    """README: the query commands load the Turtle without validating it, so that they start
+    fast; the commands that validate refuse the same KB."""
+    invalid = str(invalid_case("dangling-reference"))
+    for args in (
+        ("sparql", "ASK { ?s ?p ?o }"),
+        ("ask", "term-definitions", "term=inner-alignment"),
+        ("export", "--format", "nt"),
+    ):
+        result = kb_cli(*args, "--kb", invalid)
+        assert result.returncode == 0, (args, result.stderr)
+    for args in (("validate", invalid), ("show", "inner-alignment", "--kb", invalid)):
+        result = kb_cli(*args)
+        assert result.returncode == 1, (args, result.stderr)
+        assert "points to id:alignment, which does not exist" in result.stderr + result.stdout
+
+
+def test_listing_the_questions_checks_a_kb_path_given(kb_cli: KbCli, tmp_path: Path) -> None:
+    """The list does not read the KB, but a path given that does not exist is still an input
+    error, as it is for every command."""
+    assert kb_cli("ask", "--list", "--kb", str(DATA)).returncode == 0
+    assert_usage_error(
+        kb_cli("ask", "--list", "--kb", str(tmp_path / "none")), "no such file or folder"
+    )
