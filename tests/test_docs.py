@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import sys
 
 from conftest import ROOT
 
@@ -44,7 +43,6 @@ def test_readme_python_example_runs() -> None:
 def test_readme_outputs_are_what_the_commands_print() -> None:
     """Each ``$ kb ...`` line of a console block followed by output prints exactly that output
     (at 80 columns, without colour): `python scripts/readme_outputs.py` rewrites them."""
-    sys.path.insert(0, str(ROOT / "scripts"))
     from readme_outputs import commands, run
 
     shown = commands(README)

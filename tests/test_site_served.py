@@ -5,7 +5,6 @@ within its transfer budget in Chromium (compressed, cold cache)."""
 from __future__ import annotations
 
 import functools
-import sys
 import threading
 import urllib.error
 import urllib.request
@@ -16,12 +15,9 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urldefrag, urljoin, urlparse
 
-import pytest
-from conftest import ROOT
-from kb_server import kb_serve
-
-sys.path.insert(0, str(ROOT / "scripts"))
 import page_weight
+import pytest
+from kb_server import kb_serve
 
 pytestmark = pytest.mark.slow
 
