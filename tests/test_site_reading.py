@@ -115,3 +115,45 @@ def test_a_researcher_page_leads_with_their_role_and_dates_their_works(built_sit
             assert re.search(
                 rf"{re.escape(' '.join(work.label.split()))} \({re.escape(year)}", page.plain
             )
+
+
+def test_a_derived_verdict_shows_the_facts_its_rule_read(built_site):
+    from kb.models import Scenario, Verdict
+
+    data = SiteData.load()
+    derived = [v for v in data.all(Verdict) if v.basis != "stated"] or [
+        r for r in data.matrix.values() if r.basis != "stated"
+    ]
+    assert derived
+    for verdict in derived:
+        page = read(built_site, f"verdict/{verdict.id}")
+        assert "The facts the rule read" in page.headings
+        scenario = data.get(verdict.scenario)
+        assert isinstance(scenario, Scenario)
+        assert "Training produces a mesa-optimizer" in page.plain
+
+
+def test_home_gives_whole_reasons_and_readable_approach_names(built_site):
+    home = read(built_site, "")
+    reasons = re.findall(r"Why they split: (.*?)(?=Why they split:|$)", home.plain)
+    assert reasons
+    for reason in reasons:
+        assert "…" not in reason.split(" Explore ")[0], reason
+    data = SiteData.load()
+    for approach in data.approaches():
+        short = approach.display_label.removesuffix(" approach")
+        assert short[:1].upper() + short[1:] in home.plain
+
+
+def test_a_source_page_opens_with_its_reference(built_site):
+    from kb.sitegen.citation import plain, reference, year_suffixes
+
+    data = SiteData.load()
+    letters = year_suffixes(data, data.all(Source))  # as the bibliography tells works apart
+    for source in data.all(Source):
+        page = read(built_site, f"source/{source.id}")
+        cited = plain(reference(data, source, letters.get(source.id, "")))
+        text = re.sub(r"\[([^\]]*)\]", r"\1", cited)  # marks show as badges
+        after_crumbs = re.sub(r" ([.,])", r"\1", page.plain.split("› Source", 1)[1].strip())
+        first_words = " ".join(text.split()[:6])
+        assert after_crumbs.startswith(first_words), (source.id, after_crumbs[:80])

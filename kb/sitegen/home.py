@@ -26,6 +26,10 @@ MATRIX_ROWS = 250
 MAX_COLUMNS = 12
 
 
+#: A limit no first sentence reaches: :func:`short` then keeps the sentence whole.
+WHOLE_SENTENCE = 10_000
+
+
 def split_reason(data: SiteData, scenario: Scenario) -> str:
     """Why the approaches split on a scenario, in one line: the first sentence of the
     rationale of the approach that stands apart (the smallest group of equal verdicts)."""
@@ -38,7 +42,8 @@ def split_reason(data: SiteData, scenario: Scenario) -> str:
         return ""
     apart = min(groups.values(), key=len)[0]
     row = data.matrix[(scenario.id, apart.id)]
-    return f"{short_name(apart)}: {short(row.rationale, 160)}"
+    # the whole first sentence: the row spans the table, and a cut would drop the reason
+    return f"{short_name(apart)}: {short(row.rationale, WHOLE_SENTENCE)}"
 
 
 def matrix_table(data: SiteData, links: Links, scenarios: list[Scenario]) -> str:
@@ -93,11 +98,12 @@ def at_a_glance(data: SiteData, links: Links) -> str:
     for approach in data.approaches()[:MAX_COLUMNS]:
         rows.append(
             [
-                links.to(approach.id),
+                links.to(approach.id, short_name(approach)),
                 md(short(approach.description, 220)),
                 links.many(approach.endorsed_by),
                 "yes" if approach.requires_mesa_optimizer else "no",
-                links.many(approach.counts_as_inner),
+                # step labels hold commas of their own ("Step 2, misalignment ...")
+                "; ".join(links.to(step) for step in approach.counts_as_inner) or "—",
             ]
         )
     return table(

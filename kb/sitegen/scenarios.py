@@ -36,6 +36,16 @@ def _fact(value: object) -> str:
 NO_SYSTEM_VERDICT = "no verdict (the essay classifies only the failure)"
 
 
+def facts_table(scenario: Scenario) -> str:
+    """The facts the approaches' rules read, and how they were read from the essay."""
+    out = table(
+        ["Fact", "Value"], [[fact.label, _fact(getattr(scenario, fact.name))] for fact in FACTS]
+    )
+    if scenario.facts_note:
+        out += f"\n*How the facts were read:* {md(scenario.facts_note)}\n"
+    return out
+
+
 def disagreement(data: SiteData, scenario_id: str) -> bool:
     values = {
         (row.value, row.failure)
@@ -120,13 +130,7 @@ def scenario_page(data: SiteData, scenario: Scenario) -> Page:
     out.append(table(["Approach", "Verdict", "Why"], rows))
     out.append("\n</div>\n")
     out.append("\n## Facts\n\nWhat the approaches' rules read about this scenario.\n\n")
-    out.append(
-        table(
-            ["Fact", "Value"], [[fact.label, _fact(getattr(scenario, fact.name))] for fact in FACTS]
-        )
-    )
-    if scenario.facts_note:
-        out.append(f"\n*How the facts were read:* {md(scenario.facts_note)}\n")
+    out.append(facts_table(scenario))
     out.append("\n## Evidence\n")
     if not scenario.evidence:
         out.append("\n*No quotes recorded.*\n")
@@ -173,9 +177,12 @@ def verdict_page(data: SiteData, verdict: Verdict) -> Page:
         out.append(
             "\nThe essay states no verdict for this pair. This one is computed by the approach's "
             "executable definition from the scenario's facts; it has no quote of its own. See the "
-            f"{links.to(verdict.scenario, 'scenario')} for the facts and their evidence, and the "
+            f"{links.to(verdict.scenario, 'scenario')} for the evidence behind the facts, and the "
             f"{links.to(verdict.approach, 'approach')} for what it counts as inner alignment.\n"
         )
+        scenario = data.get(verdict.scenario)
+        if isinstance(scenario, Scenario):  # the rule's input, beside its answer
+            out.append("\n## The facts the rule read\n\n" + facts_table(scenario))
         return Page(path, "".join(out), verdict.id, "Verdict")
     words = (
         "in their own quoted words"

@@ -55,7 +55,8 @@ def _field(source: Source, name: str, value: str) -> str:
 def source_page(data: SiteData, source: Source) -> Page:
     path = page_path("source", source.id)
     links = Links(data, base_of(path))
-    out = [entity_header(data, path, source)]
+    # the work as a reference list gives it, first; its fields in detail follow
+    out = [entity_header(data, path, source), "\n" + _reference_block(data, source)]
     if source.unidentified:
         out.append(
             f"\n{unverified('unidentified source')} The essay cites this work, but which "
@@ -88,7 +89,8 @@ def source_page(data: SiteData, source: Source) -> Page:
     out.append(note_block(source))
     bib = data_url(path, source.id, "bib")
     out.append(
-        f"\n## Cite\n\n{STYLE}:\n\n{_reference_block(data, source)}\n"
+        f"\n## Cite\n\nThe reference at the top of this page is in the {STYLE} style "
+        f"(see the [bibliography]({base_of(path)}bibliography.md)).\n\n"
         f'BibTeX (<a href="{bib}">download</a>):\n' + bibtex_block(bibtex(data, source))
     )
     quotes = in_reading_order(data, data.pointing(source.id, Quote, "source"))
