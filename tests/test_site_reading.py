@@ -154,6 +154,14 @@ def test_a_source_page_opens_with_its_reference(built_site):
         page = read(built_site, f"source/{source.id}")
         cited = plain(reference(data, source, letters.get(source.id, "")))
         text = re.sub(r"\[([^\]]*)\]", r"\1", cited)  # marks show as badges
-        after_crumbs = re.sub(r" ([.,])", r"\1", page.plain.split("› Source", 1)[1].strip())
+        after_crumbs = re.sub(r" ([.,])", r"\1", page.plain.split("\u203a Source", 1)[1].strip())
         first_words = " ".join(text.split()[:6])
         assert after_crumbs.startswith(first_words), (source.id, after_crumbs[:80])
+
+
+def test_note_2_is_linked_where_kb_text_cites_it_and_downloads_name_their_version(built_site):
+    from kb import __version__
+
+    approach = read(built_site, "approach/objective-focused")
+    assert "../../quote/quote-note-2/" in approach.hrefs
+    assert f"version {__version__}" in read(built_site, "downloads").plain

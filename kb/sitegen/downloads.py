@@ -11,6 +11,7 @@ from typing import cast
 
 import pyoxigraph as ox
 
+from kb import __version__
 from kb.export import triples_to_text
 from kb.matrix import to_csv
 from kb.schema_export import artefacts, jsonld_context
@@ -130,7 +131,8 @@ def downloads_page(data: SiteData) -> Page:
     body = (
         "# Downloads\n\n"
         "Everything on this site comes from these files: the verdict matrix for a "
-        "spreadsheet, and the whole KB for RDF tools. They are published under the MIT "
+        f"spreadsheet, and the whole KB for RDF tools, version {__version__} of the KB. "
+        "They are published under the MIT "
         "licence, like the site's own text; quoted words remain their authors' (see "
         "[How to cite](cite.md)).\n\n"
         + table(["File", "Format", "What"], rows)
