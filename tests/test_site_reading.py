@@ -165,3 +165,10 @@ def test_note_2_is_linked_where_kb_text_cites_it_and_downloads_name_their_versio
     approach = read(built_site, "approach/objective-focused")
     assert "../../quote/quote-note-2/" in approach.hrefs
     assert f"version {__version__}" in read(built_site, "downloads").plain
+
+
+def test_term_definitions_skip_repeated_endorsers_and_home_links_its_matrix(built_site):
+    term = read(built_site, "term/inner-alignment")
+    definitions = term.plain.split("Definitions", 1)[1]
+    assert "approach:" in definitions and "endorsed by" not in definitions
+    assert "#the-verdict-matrix" in read(built_site, "").hrefs

@@ -159,7 +159,7 @@ def lead(data: SiteData, links: Links, on_home: bool = True) -> str:
     if on_home:
         where = (
             f"the {links.to(term.id, 'term page')} lists every definition side by side; the "
-            "verdict matrix below shows where the approaches split"
+            "[verdict matrix](#the-verdict-matrix) below shows where the approaches split"
         )
     else:
         matrix = links.page("index.md#the-verdict-matrix", "verdict matrix")

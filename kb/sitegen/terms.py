@@ -20,12 +20,16 @@ from kb.sitegen.render import (
 )
 
 
-def approach_line(data: SiteData, links: Links, definition: Definition) -> str:
+def approach_line(
+    data: SiteData, links: Links, definition: Definition, endorsers: bool = True
+) -> str:
     """The approaches a definition belongs to, each with the researchers who endorse it
-    (they endorse the approach, not necessarily this wording of it)."""
+    (they endorse the approach, not necessarily this wording of it). A term page lists
+    many definitions of one approach: there, ``endorsers=False`` says it once per
+    approach page instead of after every definition."""
     parts = []
     for approach in data.pointing(definition.id, Approach, "definitions"):
-        who = links.many(approach.endorsed_by, empty="")
+        who = links.many(approach.endorsed_by, empty="") if endorsers else ""
         parts.append(links.to(approach.id) + (f" (endorsed by {who})" if who else ""))
     return "; ".join(parts) or "—"
 
@@ -96,7 +100,7 @@ def term_page(data: SiteData, term: Term) -> Page:
         source = f"**source:** {links.to(definition.source)} · " if definition.source else ""
         out.append(
             f"\n**By:** {authors} · {source}"
-            f"**approach:** {approach_line(data, links, definition)}\n"
+            f"**approach:** {approach_line(data, links, definition, endorsers=False)}\n"
         )
         out.append(quote_block(data, links, definition.quote))
     parts = data.pointing(term.id, DecompositionPart, "term")
