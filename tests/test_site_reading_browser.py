@@ -23,3 +23,37 @@ def test_notes_read_at_the_size_of_the_text_around_them(browser, server):  # noq
         assert visit.errors == []
     finally:
         visit.close()
+
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+
+
+def boxes(chromium, url: str, selector: str) -> list[dict]:
+    """The bounding boxes of ``selector``'s elements on a phone-sized page."""
+    context = chromium.new_context(**PHONE)
+    try:
+        page = context.new_page()
+        page.goto(url, wait_until="networkidle")
+        return page.evaluate(
+            """s => [...document.querySelectorAll(s)].map(e => {
+                const r = e.getBoundingClientRect();
+                return {left: r.left, right: r.right, width: r.width};
+            })""",
+            selector,
+        )
+    finally:
+        context.close()
+
+
+def test_on_a_phone_a_matrix_row_shows_all_its_verdicts(browser, server):  # noqa: F811
+    found = boxes(browser, server, ".kb-matrix tr.kb-split td .kb-verdict")
+    assert len(found) >= 6
+    for box in found:  # every verdict on screen, none behind a sideways scroll
+        assert box["left"] >= 0 and box["right"] <= 390, box
+
+
+def test_on_a_phone_the_why_of_each_approach_reads_across_the_screen(browser, server):  # noqa: F811
+    cells = boxes(browser, server + "scenario/example-3/", ".kb-stack td")
+    assert len(cells) >= 9
+    for cell in cells:  # stacked, one approach after another, not an 80 px column
+        assert cell["width"] >= 300 and cell["right"] <= 390, cell
