@@ -71,3 +71,15 @@ def test_cookbook_prose_names_no_rdf_terms(built_site):
         found = RDF_TERM.findall(prose)
         assert not found, (page, found)
         assert "SELECT" in html or page.parent.name == "questions"  # the SPARQL stays
+
+
+@pytest.mark.slow
+def test_answer_columns_name_the_sides_they_stand_for(built_site):
+    """A column per side of a comparison ("verdict_a") is headed by what the side is."""
+    html = (built_site / "questions" / "disagreements" / "index.html").read_text("utf-8")
+    question = registry()["disagreements"]
+    prose = " ".join(Prose(html).text)
+    for side in ("a", "b"):
+        name = question.example[side].removesuffix("-approach").capitalize()
+        assert f"Verdict ({name})" in prose
+    assert "Verdict a" not in prose

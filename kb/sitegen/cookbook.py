@@ -12,7 +12,7 @@ from kb.questions import Parameter, Question, registry
 from kb.schema_table import KIND_BY_TYPE
 from kb.sitegen.data import SiteData
 from kb.sitegen.escape import code, html_text, md
-from kb.sitegen.render import Links, Page, bullet_list, table
+from kb.sitegen.render import Links, Page, bullet_list, short_name, table
 
 #: Rows of an answer shown on its page.
 ANSWER_ROWS = 50
@@ -51,9 +51,23 @@ def _cell(data: SiteData, links: Links, value: Any) -> str:
     return md(text)
 
 
-def heading(name: str) -> str:
-    """A result column's name as a reader's heading: ``verdict_a`` → "Verdict a"."""
+def heading(name: str, sides: dict[str, str] | None = None) -> str:
+    """A result column's name as a reader's heading: ``verdict_a`` → "Verdict a", or, when
+    ``sides`` names what parameter ``a`` stands for, "Verdict (Objective-focused)"."""
+    stem, _, side = name.rpartition("_")
+    if stem and sides and side in sides:
+        return md(f"{stem.replace('_', ' ').capitalize()} ({sides[side]})")
     return md(name.replace("_", " ").capitalize())
+
+
+def _sides(data: SiteData, question: Question) -> dict[str, str]:
+    """Each example parameter that names an entity, by the short name a heading gives it."""
+    found = {}
+    for key, value in question.example.items():
+        entity = data.get(value)
+        if entity is not None:
+            found[key] = short_name(entity)
+    return found
 
 
 def type_words(parameter: Parameter) -> str:
@@ -89,7 +103,7 @@ def answer(data: SiteData, links: Links, question: Question) -> str:
     if not rows:
         return "*No rows.*\n"
     shown = [name for name in rows[0] if name not in _label_columns(data, rows)]
-    headers = [heading(name) for name in shown]
+    headers = [heading(name, _sides(data, question)) for name in shown]
     cells = [[_cell(data, links, row[name]) for name in shown] for row in rows[:ANSWER_ROWS]]
     note = ""
     if len(rows) > ANSWER_ROWS:
