@@ -2,7 +2,7 @@
 
 The repository keeps them at the top level, where contributors edit them; a wheel has no
 top level, so ``kb site build`` run from an installed package reads this copy instead (see
-kb/project.py). Editable installs read the checkout and get no copy. Everything else about
+kb/publish/project.py). Editable installs read the checkout and get no copy. Everything else about
 the package is in pyproject.toml.
 """
 

@@ -11,9 +11,13 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from kb.api import KnowledgeBase, ScenarioFacts, VerdictRow
 
+from kb import _legacy
+
 __version__ = "0.1.0"  # the one place; pyproject.toml reads it
 
 __all__ = ["KnowledgeBase", "ScenarioFacts", "VerdictRow", "__version__"]
+
+_legacy.install()  # the module names of 0.1.0 (kb.rdf.loader, ...) still import, with a warning
 
 
 def __getattr__(name: str) -> Any:

@@ -23,7 +23,7 @@
  'optimization-focused': 'inner-aligned'}
 >>> k.get("exampel-3")
 Traceback (most recent call last):
-kb.errors.UnknownId: unknown id 'exampel-3'; did you mean example-3, example-5, example-4?
+kb.model.errors.UnknownId: unknown id 'exampel-3'; did you mean example-3, example-5, example-4?
 """
 
 from __future__ import annotations
@@ -35,18 +35,19 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 import pyoxigraph as ox
 from pydantic import BaseModel, ConfigDict
 
-from kb import engine
-from kb.cruxes import Crux, cruxes
-from kb.dataset import open_kb
-from kb.errors import InvalidKB, UnknownId, UsageError
-from kb.loader import Loaded
-from kb.models import Approach, Entity, Scenario, ScenarioFacts, Verdict, VerdictValue
-from kb.notebook import Displayable, VerdictList
-from kb.rules import Facts, RuleVerdict, classify
-from kb.schema_table import FailureKind
+from kb.model.cruxes import Crux, cruxes
+from kb.model.errors import InvalidKB, UnknownId, UsageError
+from kb.model.models import Approach, Entity, Scenario, ScenarioFacts, Verdict, VerdictValue
+from kb.model.notebook import Displayable
+from kb.model.rules import Facts, RuleVerdict, classify
+from kb.model.schema_table import FailureKind
+from kb.query import engine
+from kb.query.matrix import VerdictList
+from kb.rdf.dataset import open_kb
+from kb.rdf.loader import Loaded
 
 if TYPE_CHECKING:
-    from kb.matrix import Matrix
+    from kb.query.matrix import Matrix
 
 E = TypeVar("E", bound=Entity)
 
@@ -71,7 +72,7 @@ class VerdictRow(Displayable, BaseModel):
 
     @classmethod
     def of(cls, verdict: Verdict, source: str | None = None) -> VerdictRow:
-        """The row for a :class:`kb.models.Verdict` (the inverse of :meth:`as_verdict`)."""
+        """The row for a :class:`kb.model.models.Verdict` (the inverse of :meth:`as_verdict`)."""
         return cls(
             id=verdict.id,
             scenario=verdict.scenario,
@@ -88,7 +89,7 @@ class VerdictRow(Displayable, BaseModel):
         )
 
     def as_verdict(self) -> Verdict:
-        """The row as a :class:`kb.models.Verdict` (derived verdicts have no evidence)."""
+        """The row as a :class:`kb.model.models.Verdict` (derived verdicts have no evidence)."""
         return Verdict(
             id=self.id,
             scenario=self.scenario,
@@ -121,7 +122,7 @@ class KnowledgeBase:
     ) -> KnowledgeBase:
         """The bundled KB, or the Turtle at ``path`` (a file, a folder, or several).
 
-        Raises :class:`kb.errors.InvalidKB` with every problem. ``validate=False`` skips
+        Raises :class:`kb.model.errors.InvalidKB` with every problem. ``validate=False`` skips
         the checks, for a KB validated earlier in the same command.
         """
         paths = [path] if isinstance(path, str | Path) else path
@@ -135,7 +136,7 @@ class KnowledgeBase:
     @classmethod
     def remote(cls, url: str, **options: Any) -> KnowledgeBase:
         """A KB served by a SPARQL 1.1 endpoint (``kb serve``, Virtuoso, ...)."""
-        from kb.remote import RemoteBackend
+        from kb.query.remote import RemoteBackend
 
         return cls(None, RemoteBackend(url, **options))
 
@@ -144,7 +145,7 @@ class KnowledgeBase:
     @property
     def entities(self) -> Mapping[str, Entity]:
         if self._loaded is None:
-            from kb.remote import fetch_entities
+            from kb.query.remote import fetch_entities
 
             self._loaded = fetch_entities(self.backend)
         return self._loaded.entities
@@ -161,7 +162,7 @@ class KnowledgeBase:
         'Evan Hubinger'
         >>> k.get("evan-hubinger", Scenario)
         Traceback (most recent call last):
-        kb.errors.UnknownId: unknown scenario 'evan-hubinger'
+        kb.model.errors.UnknownId: unknown scenario 'evan-hubinger'
         """
         entity = self.entities.get(entity_id)
         if entity is None or not isinstance(entity, kind):
@@ -216,7 +217,7 @@ class KnowledgeBase:
         [{'researcher': 'rohin-shah', 'name': 'Rohin Shah', 'relation': 'endorses'}]
         >>> k.ask("endorsers", approach="generalisation-focused")
         Traceback (most recent call last):
-        kb.errors.UnknownId: unknown approach id ... did you mean generalization-focused, ...?
+        kb.model.errors.UnknownId: unknown approach id ... did you mean generalization-focused, ...?
         """
         return engine.run_question(self.backend, name, params)
 
@@ -227,7 +228,7 @@ class KnowledgeBase:
         entity of this KB binds its IRI, an ``http(s)`` string an IRI, anything else a
         literal (pass a ``pyoxigraph`` term to choose). Standard prefixes are added.
 
-        The query is evaluated in a child process cut off the network (:mod:`kb.sandbox`),
+        The query is evaluated in a child process cut off the network (:mod:`kb.query.sandbox`),
         so no ``SERVICE`` can fetch anything; where this system cannot isolate a process,
         raw SPARQL is refused (named questions, :meth:`ask`, still work).
 
@@ -260,15 +261,16 @@ class KnowledgeBase:
     def matrix(self) -> Matrix:
         """The verdict matrix: one row per scenario in the essay's order, one cell per approach.
 
-        Each row has ``scenario``, ``label``, ``cells`` (approach id → :class:`kb.matrix.Cell`)
-        and ``disagree``; ``.to_pandas()`` gives a DataFrame when pandas is installed.
+        Each row has ``scenario``, ``label``, ``cells`` (approach id →
+        :class:`kb.query.matrix.Cell`) and ``disagree``; ``.to_pandas()`` gives a DataFrame
+        when pandas is installed.
 
         >>> k = KnowledgeBase.load()
         >>> m = k.matrix()
         >>> m[3].scenario, str(m[3].cells["optimization-focused"]), m[3].disagree
         ('example-3', 'inner-aligned; generalization-failure', True)
         """
-        from kb import matrix
+        from kb.query import matrix
 
         return matrix.load(self.backend)
 
@@ -288,14 +290,14 @@ class KnowledgeBase:
         """Every approach's verdict for a scenario described by its facts.
 
         Takes :class:`ScenarioFacts`, a :class:`Scenario` or a mapping; a missing or
-        ill-typed fact raises :class:`kb.errors.UsageError` naming the field.
+        ill-typed fact raises :class:`kb.model.errors.UsageError` naming the field.
 
         >>> k = KnowledgeBase.load()
         >>> k.classify(k.get("example-4"))["optimization-focused"].value
         'inner-misaligned'
         >>> k.classify({"mesa_optimizer": True})
         Traceback (most recent call last):
-        kb.errors.UsageError: missing fact 'objective'
+        kb.model.errors.UsageError: missing fact 'objective'
         """
         if isinstance(facts, BaseModel):
             data = facts.model_dump(include=set(ScenarioFacts.model_fields))
@@ -308,7 +310,7 @@ class KnowledgeBase:
     def cruxes(self, a: str, b: str) -> Crux:
         """Where the rules of approaches ``a`` and ``b`` disagree, over every combination of
         the scenario facts: the combinations, the shortest statement explaining them, and the
-        minimal pairs (see :mod:`kb.cruxes`). Derived from the rules, not from this KB.
+        minimal pairs (see :mod:`kb.model.cruxes`). Derived from the rules, not from this KB.
 
         >>> k = KnowledgeBase.load()
         >>> crux = k.cruxes("objective-focused", "optimization-focused")

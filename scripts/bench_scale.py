@@ -68,8 +68,8 @@ def baseline_main(folder: Path) -> None:
 def child_main(folder: Path, runs: int, questions: bool) -> None:
     """In a fresh process: load the KB for querying, then (``questions``) time each question."""
     started = time.perf_counter()
-    from kb import engine
-    from kb.questions import registry
+    from kb.query import engine
+    from kb.query.questions import registry
 
     backend = engine.LocalBackend([folder])
     load_seconds = time.perf_counter() - started
@@ -83,7 +83,7 @@ def child_main(folder: Path, runs: int, questions: bool) -> None:
 
 def time_question(backend: Any, found: Any, runs: int) -> dict[str, Any]:
     """The question's latency through the engine and as raw SPARQL on the store, alternately."""
-    from kb import engine
+    from kb.query import engine
 
     params = pick_params(backend, found)
     if params is None:
@@ -106,8 +106,8 @@ def pick_params(backend: Any, found: Any) -> dict[str, str] | None:
     exist in this KB, else ids of the right class tried in turn; None if none is found."""
     import pyoxigraph as ox
 
-    from kb import engine
-    from kb.vocab import iri
+    from kb.model.vocab import iri
+    from kb.query import engine
 
     base: dict[str, str] = {}
     choices: dict[str, list[str]] = {}

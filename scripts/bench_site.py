@@ -62,7 +62,7 @@ build(load_config(sys.argv[1], docs_dir=sys.argv[2], site_dir=sys.argv[3], plugi
 def static_pages(kb: Path | None, folder: Path) -> Path:
     """The site's sources plus every generated page, written out as plain Markdown."""
     sys.path.insert(0, str(ROOT))
-    from kb.sitegen.build import generate
+    from kb.publish.site.build import generate
 
     shutil.copytree(ROOT / "site" / "docs", folder)
 

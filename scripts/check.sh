@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The static checks, the same in CI (.ci/run) and before a commit (.pre-commit-config.yaml):
-# the data, its quotes, lint, format and types. Needs `bash scripts/bootstrap.sh test` first.
+# the data, its quotes, lint, format, types and the import layers. Needs `bash scripts/bootstrap.sh test` first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 essay=../shared/seeds/000_d3d824ec668cdee1.txt  # the essay is not in the repository (licence)
@@ -17,3 +17,4 @@ fi
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy  # kb/, configured in pyproject.toml
+.venv/bin/lint-imports --no-cache  # the layers of kb/ (contracts in pyproject.toml)

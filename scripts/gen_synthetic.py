@@ -22,8 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kb.rules import RULES, Facts
-from kb.vocab import PREFIXES
+from kb.model.rules import RULES, Facts
+from kb.model.vocab import PREFIXES
 
 APPROACHES = tuple(RULES)
 EXTRA_APPROACHES = ("synthetic-approach-1", "synthetic-approach-2")

@@ -52,9 +52,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kb.engine import LocalBackend, run_question
-from kb.questions import registry
-from kb.vocab import sparql_prefixes
+from kb.model.vocab import sparql_prefixes
+from kb.query.engine import LocalBackend, run_question
+from kb.query.questions import registry
 
 SELECTS = [
     "SELECT ?s ?label WHERE { ?s a kb:Scenario ; rdfs:label ?label } ORDER BY ?s",
@@ -148,7 +148,7 @@ def oxigraph_server(timeout: float) -> Iterator[str | None]:
     if not Path(binary).exists():
         yield None
         return
-    from kb.server.answer import store_dump
+    from kb.serve.answer import store_dump
 
     with tempfile.TemporaryDirectory() as folder:
         dump = Path(folder) / "kb.nq"

@@ -1,7 +1,7 @@
 """mkdocs-gen-files script: generate the site's pages from the KB named by $KB_PATH.
 
 Run by ``mkdocs build`` (see ``mkdocs.yml``); the pages are plain Markdown, built by
-:mod:`kb.sitegen`. ``KB_PATH`` holds Turtle files or folders separated by the system's
+:mod:`kb.publish.site`. ``KB_PATH`` holds Turtle files or folders separated by the system's
 path separator; unset, the bundled KB is used. A KB that cannot be built from (problems in
 the data, a path that names nothing) stops the build with one mkdocs error line, not a
 Python traceback; ``kb validate`` lists every problem.
@@ -15,10 +15,10 @@ from collections.abc import Callable
 import mkdocs_gen_files
 from mkdocs.exceptions import PluginError
 
-from kb.errors import InvalidKB, KBError
-from kb.paths import KB_PATH_VARIABLE
-from kb.sitegen.build import generate
-from kb.sitegen.data import kb_paths_from_env, validated_by_caller
+from kb.model.errors import InvalidKB, KBError
+from kb.publish.site.build import generate
+from kb.publish.site.data import kb_paths_from_env, validated_by_caller
+from kb.rdf.paths import KB_PATH_VARIABLE
 
 
 def _write(path: str, content: str | bytes) -> None:

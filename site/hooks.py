@@ -13,7 +13,7 @@ KINDS_AFTER = "Guide"
 
 def on_config(config):
     """Insert each kind's index page into the navigation, in the schema table's order."""
-    from kb.schema_table import KINDS
+    from kb.model.schema_table import KINDS
 
     nav = config["nav"]
     at = next(i for i, item in enumerate(nav) if isinstance(item, dict) and KINDS_AFTER in item)
@@ -53,7 +53,7 @@ def on_page_content(html, page, config, files):
 
 def on_post_build(config):
     """Write the per-entity data files (id/*.ttl, *.jsonld, *.bib) into the built site."""
-    from kb.sitegen.build import write_data_files
+    from kb.publish.site.build import write_data_files
 
     write_data_files(config["site_dir"])
 

@@ -20,7 +20,7 @@ import pytest
 
 if TYPE_CHECKING:
     from kb.api import KnowledgeBase
-    from kb.loader import Loaded
+    from kb.rdf.loader import Loaded
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "kb" / "data"
@@ -58,7 +58,7 @@ def file_bytes(folder: Path) -> dict[str, bytes]:
 @functools.cache
 def bundled() -> Loaded:
     """The bundled KB, validated: loaded on first use, then shared by the whole session."""
-    from kb.loader import load
+    from kb.rdf.dataset import load
 
     return load()
 
@@ -225,7 +225,7 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The site of the bundled KB, built once per test session, with :data:`INVALID_KB`
     exported in ``KB_PATH`` as a user's shell might have it: ``kb site build`` without
     ``--kb`` ignores it."""
-    from kb.paths import KB_PATH_VARIABLE
+    from kb.rdf.paths import KB_PATH_VARIABLE
 
     out = tmp_path_factory.mktemp("site") / "build"
     result = build_site(out, env={KB_PATH_VARIABLE: str(INVALID_KB)})

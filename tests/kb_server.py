@@ -67,7 +67,7 @@ def question_cases() -> list[Any]:
     needs none; as pytest params, so new ``.rq`` files are covered without editing tests."""
     import pytest
 
-    from kb.questions import registry
+    from kb.query.questions import registry
 
     cases = []
     for name, question in registry().items():

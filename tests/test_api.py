@@ -9,9 +9,9 @@ import pytest
 
 import kb.api
 from kb import KnowledgeBase, ScenarioFacts, VerdictRow
-from kb.errors import UnknownId, UsageError
-from kb.models import Approach, Researcher, Scenario, Verdict
-from kb.rules import RuleVerdict
+from kb.model.errors import UnknownId, UsageError
+from kb.model.models import Approach, Researcher, Scenario, Verdict
+from kb.model.rules import RuleVerdict
 
 
 def test_load_a_path(k: KnowledgeBase) -> None:
@@ -129,9 +129,9 @@ def test_syntax_error_positions_are_the_users(k: KnowledgeBase) -> None:
 
 def test_load_parses_each_file_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """One load path: the models and the query store come from one parse of each file."""
-    import kb.dataset
-    import kb.store
-    from kb.paths import turtle_files
+    import kb.rdf.dataset
+    import kb.rdf.store
+    from kb.rdf.paths import turtle_files
 
     parsed: list[int] = []
     real_parse = ox.parse
@@ -144,8 +144,8 @@ def test_load_parses_each_file_once(monkeypatch: pytest.MonkeyPatch) -> None:
         raise AssertionError("the validated path must not bulk-load the files again")
 
     monkeypatch.setattr(ox, "parse", counting_parse)
-    monkeypatch.setattr(kb.dataset, "load_store", no_second_load)
-    monkeypatch.setattr(kb.store, "load_store", no_second_load)
+    monkeypatch.setattr(kb.rdf.dataset, "load_store", no_second_load)
+    monkeypatch.setattr(kb.rdf.store, "load_store", no_second_load)
     k = KnowledgeBase.load()
     assert len(parsed) == len(turtle_files())
     derived = [v for v in k.all(Verdict) if v.basis == "derived"]

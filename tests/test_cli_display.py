@@ -243,9 +243,9 @@ def test_show_lists_the_verdicts_that_mention_the_entity(kb_cli: KbCli, k: Knowl
 
 
 def test_label_predicates_are_the_models_label_fields() -> None:
-    from kb.mapping import specs
-    from kb.models import KINDS
-    from kb.views import LABEL_PREDICATES
+    from kb.model.mapping import specs
+    from kb.model.models import KINDS
+    from kb.query.views import LABEL_PREDICATES
 
     curies = {
         spec.curie
@@ -257,7 +257,7 @@ def test_label_predicates_are_the_models_label_fields() -> None:
 
 
 def test_tables_wrap_text_but_never_split_ids() -> None:
-    from kb.output import table
+    from kb.query.output import table
 
     rows = [
         {
@@ -295,8 +295,8 @@ def test_kb_text_never_drives_the_terminal(kb_cli: KbCli, kb_copy: Path) -> None
 
 
 def test_every_kind_of_failure_has_a_look() -> None:
-    from kb.schema_table import FAILURE_KINDS
-    from kb.views import FAILURE_LOOKS
+    from kb.model.schema_table import FAILURE_KINDS
+    from kb.query.views import FAILURE_LOOKS
 
     assert tuple(FAILURE_LOOKS) == FAILURE_KINDS
     codes = [code for code, _, _ in FAILURE_LOOKS.values()]
@@ -304,7 +304,7 @@ def test_every_kind_of_failure_has_a_look() -> None:
 
 
 def test_the_failure_shows_beside_the_verdict(kb_cli, k: KnowledgeBase) -> None:  # type: ignore[no-untyped-def]
-    from kb.views import FAILURE_LOOKS
+    from kb.query.views import FAILURE_LOOKS
 
     verdicts = [v for v in k.verdicts(scenario="birth-control")]
     assert any(v.failure for v in verdicts) and any(v.verdict is None for v in verdicts)

@@ -15,7 +15,7 @@ from conftest import DATA, KbCli, invalid_case
 from conftest import EXAMPLE_FACTS as FACTS
 
 from kb import KnowledgeBase
-from kb.questions import registry
+from kb.query.questions import registry
 
 COMMANDS = ["verdicts", "ask", "show", "sparql", "classify", "export"]
 VERDICT_KEYS = {"scenario", "approach", "verdict", "hedged", "basis", "rationale", "source"}

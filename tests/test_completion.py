@@ -11,7 +11,7 @@ from pathlib import Path
 from conftest import ROOT
 
 from kb import KnowledgeBase
-from kb.questions import registry
+from kb.query.questions import registry
 
 BIN = Path(sys.executable).parent
 

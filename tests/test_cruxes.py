@@ -11,7 +11,7 @@ import pytest
 
 from kb import KnowledgeBase
 from kb.cli import main
-from kb.cruxes import (
+from kb.model.cruxes import (
     Condition,
     all_pairs,
     classification_table,
@@ -20,8 +20,8 @@ from kb.cruxes import (
     fact_values,
     facts_key,
 )
-from kb.rules import RULES, classify
-from kb.schema_table import FACTS, Facts
+from kb.model.rules import RULES, classify
+from kb.model.schema_table import FACTS, Facts
 
 PAIRS = all_pairs()
 

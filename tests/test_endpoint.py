@@ -24,10 +24,9 @@ import pytest
 from kb_server import kb_serve, question_cases
 
 from kb import KnowledgeBase
-from kb.engine import LocalBackend, run_question
-from kb.questions import registry
-from kb.server import KB_GRAPH
-from kb.vocab import ID, KB, slug_of, sparql_prefixes
+from kb.model.vocab import ID, KB, KB_GRAPH, slug_of, sparql_prefixes
+from kb.query.engine import LocalBackend, run_question
+from kb.query.questions import registry
 
 pytestmark = pytest.mark.slow
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from kb_server import kb_serve, kb_serve_process
 
-from kb.vocab import sparql_prefixes
+from kb.model.vocab import sparql_prefixes
 
 pytestmark = pytest.mark.slow
 
@@ -437,7 +437,7 @@ def test_repeated_requests_get_the_same_answer_but_volatile_ones_are_fresh(base:
 
 def test_f8_the_python_api_refuses_a_deep_query() -> None:
     from kb import KnowledgeBase
-    from kb.errors import UsageError
+    from kb.model.errors import UsageError
 
     with pytest.raises(UsageError, match="nested"):
         KnowledgeBase.load().sparql(DEEP[2])

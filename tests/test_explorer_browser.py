@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from test_site_browser import AXE, Visit, browser, require, server
 
-from kb.cruxes import all_pairs, classification_table, cruxes, facts_key
-from kb.rules import RULES
+from kb.model.cruxes import all_pairs, classification_table, cruxes, facts_key
+from kb.model.rules import RULES
 
 __all__ = ["browser", "server"]  # fixtures, used by name
 

@@ -8,7 +8,7 @@ import pytest
 from test_site_browser import Visit, browser, server
 
 from kb import KnowledgeBase
-from kb.questions import registry
+from kb.query.questions import registry
 
 __all__ = ["browser", "server"]  # fixtures, used by name
 

@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import parse_qs, urljoin, urlparse
 
-from kb.cruxes import all_pairs, classification_table, cruxes, facts_key
+from kb.model.cruxes import all_pairs, classification_table, cruxes, facts_key
 
 
 class _Anchors(HTMLParser):

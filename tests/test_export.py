@@ -8,8 +8,8 @@ import pyoxigraph as ox
 import pytest
 from conftest import KbCli, run_kb_process
 
-from kb.export import RDF_FORMATS, export_text
-from kb.store import load_store
+from kb.publish.export import RDF_FORMATS, export_text
+from kb.rdf.store import load_store
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ import pytest
 from conftest import bundled
 
 from kb.api import KnowledgeBase
-from kb.models import (
+from kb.model.models import (
     Approach,
     Argument,
     Definition,
@@ -21,8 +21,8 @@ from kb.models import (
     Term,
     Verdict,
 )
-from kb.quotes import read_essay, verify
-from kb.rules import RULES, Facts, classify
+from kb.model.quotes import read_essay, verify
+from kb.model.rules import RULES, Facts, classify
 
 ESSAY_ID = "clarifying-the-confusion-around-inner-alignment"
 
@@ -285,7 +285,7 @@ def test_the_clearer_example_is_tentative_so_every_verdict_on_it_is_hedged(
 
 
 def test_implied_is_shown_wherever_stated_is(k: KnowledgeBase) -> None:
-    from kb.views import basis_of
+    from kb.query.views import basis_of
 
     rows = k.ask("verdicts", scenario="masturbation")
     assert {basis_of(r) for r in rows} == {"implied", "stated"}
@@ -335,9 +335,9 @@ def test_capability_robustness_is_hedged_for_the_generalization_focused_approach
 
 def test_the_counts_follow_the_nesting_and_the_site_agrees(k: KnowledgeBase) -> None:
     """The relations are written out in full: they must follow the parts' nesting, and the
-    site's wording (kb.decomposition) must match the question's."""
-    from kb.decomposition import counts_as, inheritance_problems
-    from kb.models import DecompositionPart
+    site's wording (kb.model.decomposition) must match the question's."""
+    from kb.model.decomposition import counts_as, inheritance_problems
+    from kb.model.models import DecompositionPart
 
     parents = {p.id: p.part_of for p in of(DecompositionPart)}
     for approach in of(Approach):
@@ -365,7 +365,7 @@ def test_the_counts_follow_the_nesting_and_the_site_agrees(k: KnowledgeBase) -> 
 
 def test_the_nesting_check_reports_a_step_counted_wholly_for_a_conditional_part() -> None:
     """Step 2 marked inner for Wentworth, as the KB once had it, is caught."""
-    from kb.decomposition import inheritance_problems
+    from kb.model.decomposition import inheritance_problems
 
     parents = {"step-2": None, "step-2-visible": "step-2", "step-2-after-shift": "step-2"}
     problems = inheritance_problems(parents, ["step-2", "step-2-visible"], [], [], [])

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from conftest import DATA, ROOT, build_site, run_kb
 
-from kb import site_cli
-from kb.errors import UsageError
+from kb.cli import site as site_cli
+from kb.model.errors import UsageError
 
 
 def _listing(folder: Path) -> list[str]:

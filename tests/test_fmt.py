@@ -9,8 +9,9 @@ from pathlib import Path
 from conftest import DATA, FIXTURES, file_bytes
 from rdflib import Graph
 
-from kb.loader import load
-from kb.writer import fmt, turtle
+from kb.rdf.dataset import load
+from kb.rdf.fmt import fmt
+from kb.rdf.writer import turtle
 
 
 def test_bundled_kb_is_canonical(kb_cli) -> None:

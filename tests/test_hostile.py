@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from conftest import CASES, FIXTURES, INVALID, invalid_case, run_kb
 
-from kb.loader import load
-from kb.models import Quote, Term
-from kb.writer import prefix_block, save, write_atomic
+from kb.model.models import Quote, Term
+from kb.rdf.dataset import load
+from kb.rdf.writer import prefix_block, save, write_atomic
 
 VALID = FIXTURES / "valid"
 HEADER = prefix_block()
@@ -216,7 +216,7 @@ def test_write_atomic_real_failure_keeps_old_file(tmp_path: Path) -> None:
         f"""
         import resource, signal, sys
         from pathlib import Path
-        from kb.writer import write_atomic
+        from kb.rdf.writer import write_atomic
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
         try:

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from conftest import DATA, ROOT, run_kb, run_kb_process
 
-from kb.errors import UsageError, escape_controls, excerpt
-from kb.facts_file import read_facts
-from kb.paths import read_kb_file
+from kb.cli.facts_file import read_facts
+from kb.model.errors import UsageError, escape_controls, excerpt
+from kb.rdf.paths import read_kb_file
 
 # --- F10, L11: a KB folder is read as regular files only ----------------------------------
 

@@ -9,7 +9,7 @@ import pytest
 from conftest import KbCli
 
 from kb import KnowledgeBase
-from kb.errors import UnknownId, UsageError
+from kb.model.errors import UnknownId, UsageError
 
 HOSTILE = [
     'example-3"',

@@ -8,8 +8,8 @@ from dataclasses import fields
 import pytest
 from conftest import EXAMPLE_FACTS
 
-from kb.models import Verdict
-from kb.rules import RuleVerdict, classify
+from kb.model.models import Verdict
+from kb.model.rules import RuleVerdict, classify
 
 
 def test_a_rules_answer_names_its_fields_as_a_verdict_does() -> None:
@@ -17,7 +17,7 @@ def test_a_rules_answer_names_its_fields_as_a_verdict_does() -> None:
 
 
 def test_the_old_name_of_the_rationale_still_works_with_a_warning() -> None:
-    from kb.schema_table import Facts
+    from kb.model.schema_table import Facts
 
     answer = classify(Facts.from_mapping(EXAMPLE_FACTS))["objective-focused"]
     with pytest.warns(DeprecationWarning, match="rationale"):

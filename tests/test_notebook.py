@@ -8,8 +8,8 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from kb import KnowledgeBase
-from kb.errors import UnknownId
-from kb.models import Approach, Entity, Scenario
+from kb.model.errors import UnknownId
+from kb.model.models import Approach, Entity, Scenario
 
 HOSTILE = "<script>alert('x')</script> & \"friends\""
 
@@ -149,7 +149,7 @@ def test_to_pandas_is_optional(k: KnowledgeBase) -> None:
 
 
 def test_verdict_list_without_labels_still_renders(k: KnowledgeBase) -> None:
-    from kb.notebook import VerdictList
+    from kb.query.matrix import VerdictList
 
     plain = VerdictList(k.verdicts(scenario="example-3"))  # as from a remote KB: ids stand in
     tree = parse(plain._repr_html_())

@@ -21,7 +21,7 @@ import pyoxigraph as ox
 import pytest
 from kb_server import kb_serve
 
-from kb.server import KB_GRAPH
+from kb.model.vocab import KB_GRAPH
 
 pytestmark = pytest.mark.slow
 
@@ -297,7 +297,7 @@ def test_2_3_an_explicit_base_wins(base: str) -> None:
 
 def test_2_3_local_queries_resolve_against_the_kb_namespace() -> None:
     from kb import KnowledgeBase
-    from kb.vocab import ID
+    from kb.model.vocab import ID
 
     rows = KnowledgeBase.load().sparql("SELECT ?e WHERE { BIND(<id/example-3> AS ?e) }")
     assert rows == [{"e": "example-3"}] or rows == [{"e": ID + "example-3"}]

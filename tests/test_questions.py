@@ -11,11 +11,11 @@ import pyoxigraph as ox
 import pytest
 
 from kb import KnowledgeBase
-from kb.engine import bound_terms
-from kb.errors import UnknownId, UsageError
-from kb.export import export_text
-from kb.questions import registry
-from kb.vocab import slug_of
+from kb.model.errors import UnknownId, UsageError
+from kb.model.vocab import slug_of
+from kb.publish.export import export_text
+from kb.query.engine import bound_terms
+from kb.query.questions import registry
 
 QUESTIONS = registry()
 REQUIRED_TOPICS = {
@@ -292,8 +292,8 @@ NAMES = ["bad-param-line", "unknown-type", "no-title", "unused-param", "syntax",
 
 
 def test_malformed_question_files_are_reported_with_file_and_line(tmp_path) -> None:
-    from kb.errors import InvalidKB
-    from kb.questions import question_problems
+    from kb.model.errors import InvalidKB
+    from kb.query.questions import question_problems
 
     for name, text in zip(NAMES, BROKEN_QUESTIONS, strict=True):
         (tmp_path / f"{name}.rq").write_text(text, encoding="utf-8")
@@ -312,7 +312,7 @@ def test_malformed_question_files_are_reported_with_file_and_line(tmp_path) -> N
 
 
 def test_bundled_questions_have_no_problems() -> None:
-    from kb.questions import question_problems
+    from kb.query.questions import question_problems
 
     assert question_problems() == []
 
@@ -320,8 +320,8 @@ def test_bundled_questions_have_no_problems() -> None:
 def test_a_question_is_read_from_its_own_file_alone(tmp_path) -> None:
     """Answering one question parses only its file: a broken neighbour does not stop it, and
     is still reported when that question itself, or the whole registry, is asked for."""
-    from kb.errors import InvalidKB
-    from kb.questions import question
+    from kb.model.errors import InvalidKB
+    from kb.query.questions import question
 
     (tmp_path / "fine.rq").write_text(
         "# title: Fine\n# param scenario: kb:Scenario - the id\n" + GOOD_BODY, encoding="utf-8"

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, file_bytes
 
-from kb.loader import load
-from kb.models import Quote
-from kb.quotes import Essay, attributed_quotes, normalise, primary_source, read_essay, verify
-from kb.writer import update
+from kb.model.models import Quote
+from kb.model.quotes import Essay, attributed_quotes, normalise, primary_source, read_essay, verify
+from kb.rdf.dataset import load
+from kb.rdf.writer import update
 
 SMALL = FIXTURES / "quotes"
 SMALL_ESSAY = SMALL / "essay.txt"

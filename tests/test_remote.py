@@ -1,4 +1,4 @@
-"""``kb.remote``: the questions against a SPARQL endpoint give the answers the bundled KB gives.
+"""``kb.query.remote``: questions against a SPARQL endpoint give the bundled KB's answers.
 
 Against a live ``kb serve``: ``KnowledgeBase.remote(url)`` and ``--endpoint URL`` on the
 command line. Against small fake endpoints: Virtuoso's quirks, redirects, proxies, errors.
@@ -17,9 +17,9 @@ from kb_server import kb_serve, question_cases
 
 from kb import KnowledgeBase
 from kb.cli import main
-from kb.engine import run_sparql
-from kb.errors import UsageError
-from kb.remote import RemoteBackend
+from kb.model.errors import UsageError
+from kb.query.engine import run_sparql
+from kb.query.remote import RemoteBackend
 
 pytestmark = pytest.mark.slow
 

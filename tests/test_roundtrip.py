@@ -17,10 +17,10 @@ from hypothesis import strategies as st
 from rdflib import Graph
 from rdflib.compare import isomorphic, to_isomorphic
 
-from kb.loader import load
-from kb.mapping import FieldSpec, specs
-from kb.models import KINDS, Entity, Scenario, Source, Term, Verdict
-from kb.writer import save
+from kb.model.mapping import FieldSpec, specs
+from kb.model.models import KINDS, Entity, Scenario, Source, Term, Verdict
+from kb.rdf.dataset import load
+from kb.rdf.writer import save
 
 SPECIAL = [
     '"',

@@ -12,11 +12,11 @@ from conftest import bundled
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kb.errors import UsageError
-from kb.models import Approach, Scenario, Verdict
-from kb.quotes import normalise
-from kb.rules import RULES, Facts, classify, on_scenario
-from kb.schema_table import FAILURE_KINDS, VERDICT_VALUES
+from kb.model.errors import UsageError
+from kb.model.models import Approach, Scenario, Verdict
+from kb.model.quotes import normalise
+from kb.model.rules import RULES, Facts, classify, on_scenario
+from kb.model.schema_table import FAILURE_KINDS, VERDICT_VALUES
 
 if TYPE_CHECKING:
     from kb.api import KnowledgeBase

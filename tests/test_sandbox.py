@@ -28,9 +28,9 @@ from conftest import run_kb_process
 from kb_server import kb_serve
 from sandbox_corpus import REVIEW_BYPASSES, from_corpus, service_corpus
 
-from kb import sandbox
 from kb.api import KnowledgeBase
-from kb.errors import UsageError
+from kb.model.errors import UsageError
+from kb.query import sandbox
 
 _ANSWER = json.dumps(
     {
@@ -239,7 +239,7 @@ def test_a_refused_from_named_is_called_so(listener: Listener, k: KnowledgeBase)
 
 
 def test_the_kb_graph_may_be_named(endpoint: str, k: KnowledgeBase) -> None:
-    from kb.server import KB_GRAPH
+    from kb.model.vocab import KB_GRAPH
 
     query = f"SELECT (COUNT(*) AS ?n) FROM <{KB_GRAPH}> WHERE {{ ?s ?p ?o }}"
     status, body = _get(endpoint, query)

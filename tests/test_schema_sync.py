@@ -12,10 +12,10 @@ from conftest import ROOT
 from rdflib import RDF, Graph, Namespace, URIRef
 from rdflib.collection import Collection
 
-from kb.mapping import specs, type_iri
-from kb.models import KINDS
-from kb.schema_export import HEADER, SCHEMA_DIR, artefacts, export
-from kb.vocab import KB
+from kb.model.mapping import specs, type_iri
+from kb.model.models import KINDS
+from kb.model.vocab import KB
+from kb.publish.schema import HEADER, SCHEMA_DIR, artefacts, export
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
@@ -35,7 +35,7 @@ def test_committed_schema_matches_models(name: str) -> None:
                 committed.splitlines(keepends=True),
                 generated.splitlines(keepends=True),
                 f"schema/{name} (committed)",
-                f"schema/{name} (from kb/models.py)",
+                f"schema/{name} (from kb/model/models.py)",
                 n=1,
             )
         )
@@ -45,7 +45,7 @@ def test_committed_schema_matches_models(name: str) -> None:
 def test_generated_files_say_so() -> None:
     for name, text in artefacts().items():
         if name.endswith((".json", ".jsonld")):
-            assert json.loads(text)["$comment"].startswith("Generated from kb/models.py")
+            assert json.loads(text)["$comment"].startswith("Generated from kb/model/models.py")
         else:
             assert text.startswith(HEADER)
 

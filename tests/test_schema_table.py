@@ -10,11 +10,11 @@ from typing import get_args
 
 import yaml
 
-from kb.mapping import specs
-from kb.models import KINDS, ScenarioFacts, Verdict, VerdictValue
-from kb.schema_table import FACTS, VERDICT_FIELDS, VERDICT_VALUES
-from kb.schema_table import KINDS as ROWS
-from kb.vocab import expand
+from kb.model.mapping import specs
+from kb.model.models import KINDS, ScenarioFacts, Verdict, VerdictValue
+from kb.model.schema_table import FACTS, VERDICT_FIELDS, VERDICT_VALUES
+from kb.model.schema_table import KINDS as ROWS
+from kb.model.vocab import expand
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,7 +36,7 @@ def test_verdict_fields_use_the_table_predicates() -> None:
 
 
 def test_every_verdict_value_has_its_look() -> None:
-    from kb.schema_table import VERDICT_LOOKS
+    from kb.model.schema_table import VERDICT_LOOKS
 
     assert set(VERDICT_LOOKS) == set(VERDICT_VALUES)
 
@@ -90,6 +90,7 @@ def test_no_second_copy_of_the_value_sets_or_kind_labels() -> None:
 
 
 def test_the_table_imports_no_pydantic() -> None:
-    code = "import sys, kb.schema_table, kb.rules, kb.store; print('pydantic' in sys.modules)"
+    modules = "kb.model.schema_table, kb.model.rules, kb.rdf.store"
+    code = f"import sys, {modules}; print('pydantic' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -16,9 +16,9 @@ from conftest import DATA, FIXTURES, INVALID
 from pyshacl import validate
 from rdflib import Graph
 
-from kb.loader import load
-from kb.models import KINDS, Entity
-from kb.schema_export import SCHEMA_DIR
+from kb.model.models import KINDS, Entity
+from kb.publish.schema import SCHEMA_DIR
+from kb.rdf.dataset import load
 
 SHAPES = SCHEMA_DIR / "shapes.ttl"
 

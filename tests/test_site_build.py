@@ -16,14 +16,15 @@ import pyoxigraph as ox
 import pytest
 from conftest import INVALID_KB, ROOT, build_site
 
-from kb import KnowledgeBase, site_cli
-from kb.models import KINDS, Source, Term
-from kb.paths import KB_PATH_VARIABLE, KB_VALIDATED_VARIABLE
-from kb.questions import registry
-from kb.schema_export import artefacts
-from kb.sitegen import cookbook
-from kb.sitegen.render import LEGEND, VERDICT_SYMBOLS, verdict_badge, verdict_mark
-from kb.vocab import iri
+from kb import KnowledgeBase
+from kb.cli import site as site_cli
+from kb.model.models import KINDS, Source, Term
+from kb.model.vocab import iri
+from kb.publish.schema import artefacts
+from kb.publish.site import cookbook
+from kb.publish.site.render import LEGEND, VERDICT_SYMBOLS, verdict_badge, verdict_mark
+from kb.query.questions import registry
+from kb.rdf.paths import KB_PATH_VARIABLE, KB_VALIDATED_VARIABLE
 
 pytestmark = pytest.mark.slow
 
@@ -220,7 +221,7 @@ def test_citations(crawled, built_site, k):
 
 def test_quotes_show_source_and_author(crawled, k):
     pages, _ = crawled
-    from kb.models import Quote
+    from kb.model.models import Quote
 
     for quote in k.all(Quote):
         page = pages[f"/quote/{quote.id}/"]
@@ -345,7 +346,7 @@ def test_every_generated_path_is_written_once(tmp_path: Path) -> None:
     """Derived verdicts are ordinary Verdict entities: one page each, never two at one path."""
     from collections import Counter
 
-    from kb.sitegen.build import generate
+    from kb.publish.site.build import generate
 
     written: list[str] = []
     generate(lambda path, _content: written.append(path))
@@ -357,8 +358,8 @@ def test_every_generated_path_is_written_once(tmp_path: Path) -> None:
 
 def test_a_kind_without_a_page_module_gets_a_fields_page(monkeypatch) -> None:
     """A new kind needs only its table row and model to appear on the site."""
-    from kb.models import Argument
-    from kb.sitegen import build
+    from kb.model.models import Argument
+    from kb.publish.site import build
 
     monkeypatch.delitem(build.ENTITY_PAGES, Argument)
     written: dict[str, str | bytes] = {}
@@ -372,8 +373,8 @@ def test_a_kind_without_a_page_module_gets_a_fields_page(monkeypatch) -> None:
 
 def test_the_page_step_does_not_validate_again_after_kb_site_build() -> None:
     """`kb site build` validates, then tells the mkdocs step so; that step only reads."""
-    from kb.errors import InvalidKB
-    from kb.sitegen.data import SiteData
+    from kb.model.errors import InvalidKB
+    from kb.publish.site.data import SiteData
 
     assert site_cli.site_environment(None, validated=True)[KB_VALIDATED_VARIABLE] == "1"
     with pytest.raises(InvalidKB):

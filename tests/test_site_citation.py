@@ -14,12 +14,12 @@ import pytest
 from conftest import HOSTILE_KB, ROOT
 from pybtex.database import Person, parse_string
 
-from kb.models import Researcher, Source
-from kb.publication import CREATOR
-from kb.sitegen.citation import STYLE, inverted, long_date, plain, reference
-from kb.sitegen.data import SiteData
-from kb.sitegen.escape import squash
-from kb.vocab import iri
+from kb.model.models import Researcher, Source
+from kb.model.vocab import iri
+from kb.publish.publication import CREATOR
+from kb.publish.site.citation import STYLE, inverted, long_date, plain, reference
+from kb.publish.site.data import SiteData
+from kb.publish.site.escape import squash
 
 pytestmark = pytest.mark.slow
 

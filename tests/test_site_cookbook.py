@@ -8,8 +8,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from kb.questions import registry
-from kb.vocab import PREFIXES
+from kb.model.vocab import PREFIXES
+from kb.query.questions import registry
 
 #: A prefixed name of any of the KB's prefixes ("kb:verdictValue", "skos:Concept"), or a
 #: namespace IRI.

@@ -10,10 +10,10 @@ import pytest
 from conftest import HOSTILE_KB
 from pybtex.database import parse_string
 
-from kb.models import Source
-from kb.sitegen.citation import _BIB_SPECIAL, bibtex
-from kb.sitegen.data import SiteData
-from kb.sitegen.escape import squash
+from kb.model.models import Source
+from kb.publish.site.citation import _BIB_SPECIAL, bibtex
+from kb.publish.site.data import SiteData
+from kb.publish.site.escape import squash
 
 _UNESCAPE = {latex: char for char, latex in _BIB_SPECIAL.items()}
 _LATEX = re.compile("|".join(re.escape(latex) for latex in _UNESCAPE))

@@ -13,7 +13,7 @@ import markdown
 import pytest
 from conftest import HOSTILE_KB, ROOT
 
-from kb.sitegen.escape import md
+from kb.publish.site.escape import md
 
 #: The theme's scripts and the site's own (hand-written in site/docs/js, never KB text).
 THEME_SCRIPTS = (
@@ -142,7 +142,7 @@ def test_md_escape_renders_as_plain_text(text):
 @pytest.mark.slow
 def test_front_matter_holds_no_kb_text(tmp_path):
     """Page titles come from the escaped H1; front matter has only slugs and numbers."""
-    from kb.sitegen.build import generate
+    from kb.publish.site.build import generate
 
     written: dict[str, str | bytes] = {}
     generate(written.__setitem__, [HOSTILE_KB])

@@ -12,9 +12,9 @@ import pytest
 from conftest import ROOT
 
 from kb import KnowledgeBase, __version__
-from kb.sitegen import home
-from kb.sitegen.citation import SITE_NAME
-from kb.sitegen.render import short
+from kb.publish.site import home
+from kb.publish.site.citation import SITE_NAME
+from kb.publish.site.render import short
 
 pytestmark = pytest.mark.slow
 
@@ -125,7 +125,7 @@ def test_scenario_pages_restate_the_set_up_and_link_neighbours(built_site):
 
 
 def test_home_lead_is_left_out_for_a_kb_without_its_entities():
-    from kb.sitegen.data import SiteData
+    from kb.publish.site.data import SiteData
 
     data = SiteData.load([ROOT / "tests" / "fixtures" / "hostile_site_kb"])
     assert home.lead(data, home.Links(data, "")) == ""
@@ -156,7 +156,7 @@ def test_term_page_puts_definitions_side_by_side_by_approach(built_site):
 
 
 def test_entity_pages_say_when_their_data_last_changed(built_site, tmp_path):
-    from kb.sitegen.history import entity_dates
+    from kb.publish.site.history import entity_dates
 
     dates = entity_dates()
     if not dates:

@@ -16,9 +16,9 @@ import pytest
 from conftest import FIXTURES
 
 from kb.api import KnowledgeBase
-from kb.models import Approach, Argument, Quote, Scenario, Source, Verdict
-from kb.sitegen import indexes
-from kb.sitegen.data import SiteData
+from kb.model.models import Approach, Argument, Quote, Scenario, Source, Verdict
+from kb.publish.site import indexes
+from kb.publish.site.data import SiteData
 
 pytestmark = pytest.mark.slow
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from kb.models import Researcher, Source
-from kb.sitegen.data import SiteData
+from kb.model.models import Researcher, Source
+from kb.publish.site.data import SiteData
 
 pytestmark = pytest.mark.slow
 
@@ -118,7 +118,7 @@ def test_a_researcher_page_leads_with_their_role_and_dates_their_works(built_sit
 
 
 def test_a_derived_verdict_shows_the_facts_its_rule_read(built_site):
-    from kb.models import Scenario, Verdict
+    from kb.model.models import Scenario, Verdict
 
     data = SiteData.load()
     derived = [v for v in data.all(Verdict) if v.basis != "stated"] or [
@@ -146,7 +146,7 @@ def test_home_gives_whole_reasons_and_readable_approach_names(built_site):
 
 
 def test_a_source_page_opens_with_its_reference(built_site):
-    from kb.sitegen.citation import plain, reference, year_suffixes
+    from kb.publish.site.citation import plain, reference, year_suffixes
 
     data = SiteData.load()
     letters = year_suffixes(data, data.all(Source))  # as the bibliography tells works apart

@@ -15,9 +15,9 @@ import yaml
 from conftest import ROOT, KbCli, bundled, run_kb
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
-from kb import publication
-from kb.models import Approach, Definition, Quote, Researcher, Source, Term
-from kb.vocab import SCHEME, iri
+from kb.model.models import Approach, Definition, Quote, Researcher, Source, Term
+from kb.model.vocab import SCHEME, iri
+from kb.publish import publication
 
 SCHEME_IRI = rdflib.URIRef(SCHEME)
 

@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 from conftest import CASES, DATA, FIXTURES, INVALID, invalid_case
 
-from kb.errors import InvalidKB, Problem, UsageError
-from kb.loader import check, load
-from kb.models import KINDS, Term
+from kb.model.errors import InvalidKB, Problem, UsageError
+from kb.model.models import KINDS, Term
+from kb.query.validate import check
+from kb.rdf.dataset import load
 
 VALID = FIXTURES / "valid"
 
@@ -180,7 +181,7 @@ def test_cli_validate_usage_errors_exit_2(kb_cli, args: tuple[str, ...]) -> None
 
 
 def test_check_reports_progress_per_file() -> None:
-    from kb.loader import check
+    from kb.query.validate import check
 
     heard: list[str] = []
     loaded, problems = check(progress=heard.append)
@@ -192,7 +193,7 @@ def test_check_reports_progress_per_file() -> None:
 
 def test_every_integrity_check_has_a_valid_and_an_invalid_fixture() -> None:
     """Each kb/checks/*.rq rule: a fixture it passes and one it must report (see above)."""
-    from kb.integrity import checks
+    from kb.rdf.integrity import checks
 
     names = [check.name for check in checks()]
     assert {"one-verdict-per-pair", "one-primary-source"} <= set(names)

@@ -2,7 +2,7 @@
 
 Virtuoso (Debian ``virtuoso-opensource``, a SPARQL server not written here) is started by
 the fixture in a temporary folder on loopback ports and loaded with ``kb export --format
-nt`` output into the graph :data:`kb.server.KB_GRAPH`. CI installs it; without it these
+nt`` output into the graph :data:`kb.serve.KB_GRAPH`. CI installs it; without it these
 tests fail, unless ``KB_SKIP_VIRTUOSO=1`` is set (for developers' machines only).
 """
 
@@ -19,9 +19,9 @@ from virtuoso import SKIP_VARIABLE, Virtuoso, missing
 
 from kb import KnowledgeBase
 from kb.cli import main
-from kb.engine import LocalBackend, run_question, run_sparql
-from kb.remote import RemoteBackend
-from kb.server import KB_GRAPH
+from kb.model.vocab import KB_GRAPH
+from kb.query.engine import LocalBackend, run_question, run_sparql
+from kb.query.remote import RemoteBackend
 
 pytestmark = pytest.mark.slow
 

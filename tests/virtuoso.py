@@ -199,8 +199,8 @@ class Virtuoso:
 
 
 def main(argv: list[str]) -> int:
-    from kb.export import export_text
-    from kb.vocab import BASE
+    from kb.model.vocab import BASE
+    from kb.publish.export import export_text
 
     data = Path(argv[0]).read_bytes() if argv else export_text(None, "nt").encode("utf-8")
     with Virtuoso() as server:
