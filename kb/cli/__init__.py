@@ -367,14 +367,19 @@ def _add(
     return parser
 
 
-def _source_options(parser: argparse.ArgumentParser, formats: Sequence[str]) -> None:
-    parser.add_argument("--format", choices=formats, default="table", help="output format")
+def kb_option(parser: argparse.ArgumentParser, purpose: str) -> None:
+    """``--kb PATH`` (repeatable): the KB a command reads instead of the bundled one."""
     parser.add_argument(
         "--kb",
         action="append",
         metavar="PATH",
-        help="Turtle file or folder to query (default: the bundled KB)",
+        help=f"Turtle file or folder to {purpose} (default: the bundled KB)",
     )
+
+
+def _source_options(parser: argparse.ArgumentParser, formats: Sequence[str]) -> None:
+    parser.add_argument("--format", choices=formats, default="table", help="output format")
+    kb_option(parser, "query")
     parser.add_argument(
         "--endpoint", metavar="URL", help="query a remote SPARQL 1.1 endpoint instead of a local KB"
     )
@@ -442,7 +447,7 @@ def _quotes_parser(sub: Subparsers) -> None:
         "section and position it records.",
     )
     p.add_argument("--source", required=True, metavar="FILE", help="plain text of the essay")
-    p.add_argument("--kb", action="append", metavar="PATH", help="KB to check (default: bundled)")
+    kb_option(p, "check")
     p = _add(
         qsub,
         "place",
@@ -450,7 +455,7 @@ def _quotes_parser(sub: Subparsers) -> None:
         "Write each essay quote's section and position as found in FILE (canonical Turtle).",
     )
     p.add_argument("--source", required=True, metavar="FILE", help="plain text of the essay")
-    p.add_argument("--kb", action="append", metavar="PATH", help="KB to update (default: bundled)")
+    kb_option(p, "update")
 
 
 def _schema_parser(sub: Subparsers) -> None:
@@ -559,7 +564,7 @@ def _export_parser(sub: Subparsers) -> None:
         metavar="FILE",
         help="write to FILE (a regular file; a symlink is followed) instead of stdout; - is stdout",
     )
-    p.add_argument("--kb", action="append", metavar="PATH", help="KB to export (default: bundled)")
+    kb_option(p, "export")
 
 
 def _site_parser(sub: Subparsers) -> None:

@@ -21,6 +21,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from kb.cli import kb_option
 from kb.model.errors import UsageError
 from kb.publish.project import site_sources
 from kb.rdf.paths import KB_PATH_VARIABLE, KB_VALIDATED_VARIABLE
@@ -164,12 +165,7 @@ def register(sub: Any) -> None:
         help="Build the static site (mkdocs build --strict) into site-build/.",
         description="Build the static site (mkdocs build --strict) into site-build/.",
     )
-    p.add_argument(
-        "--kb",
-        action="append",
-        metavar="PATH",
-        help="Turtle file or folder to build from (default: the bundled KB)",
-    )
+    kb_option(p, "build from")
     p.add_argument("--out", metavar="DIR", help="output folder (default: site-build/)")
     p.set_defaults(handler=cmd_site_build)
     p = ssub.add_parser(
@@ -177,11 +173,6 @@ def register(sub: Any) -> None:
         help="Preview the site with live reload on 127.0.0.1.",
         description="Preview the site with live reload on 127.0.0.1.",
     )
-    p.add_argument(
-        "--kb",
-        action="append",
-        metavar="PATH",
-        help="Turtle file or folder to build from (default: the bundled KB)",
-    )
+    kb_option(p, "build from")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     p.set_defaults(handler=cmd_site_serve)
