@@ -57,3 +57,17 @@ def test_on_a_phone_the_why_of_each_approach_reads_across_the_screen(browser, se
     assert len(cells) >= 9
     for cell in cells:  # stacked, one approach after another, not an 80 px column
         assert cell["width"] >= 300 and cell["right"] <= 390, cell
+
+
+def test_no_underline_runs_between_a_verdict_and_its_marks(browser, server):  # noqa: F811
+    for path in ("verdict/", "approach/optimization-focused/"):
+        visit = Visit(browser, server + path)
+        try:
+            lines = visit.page.evaluate(
+                """() => [...document.querySelectorAll("article a")]
+                    .filter(a => a.querySelector(".kb-verdict"))
+                    .map(a => getComputedStyle(a).textDecorationLine)"""
+            )
+            assert lines and set(lines) == {"none"}, (path, set(lines))
+        finally:
+            visit.close()
