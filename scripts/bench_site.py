@@ -22,7 +22,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import TypedDict
 
@@ -55,7 +54,7 @@ import sys
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 build(load_config(sys.argv[1], docs_dir=sys.argv[2], site_dir=sys.argv[3], plugins=["search"],
-                  hooks=[], strict=False))
+                  strict=False))
 """
 
 
@@ -63,6 +62,7 @@ def static_pages(kb: Path | None, folder: Path) -> Path:
     """The site's sources plus every generated page, written out as plain Markdown."""
     sys.path.insert(0, str(ROOT))
     from kb.publish.site.build import generate
+    from kb.publish.site.data import SiteData
 
     shutil.copytree(ROOT / "site" / "docs", folder)
 
@@ -71,11 +71,8 @@ def static_pages(kb: Path | None, folder: Path) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
 
-    def compose_home(compose: Callable[[str], str]) -> None:
-        home = folder / "index.md"
-        home.write_text(compose(home.read_text(encoding="utf-8")), encoding="utf-8")
-
-    generate(write, [kb] if kb else None, compose_home)
+    intro = (folder / "index.md").read_text(encoding="utf-8")
+    generate(write, SiteData.load([kb] if kb else None), intro)
     return folder
 
 

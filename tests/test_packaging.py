@@ -22,7 +22,7 @@ from conftest import ROOT
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 #: Imported only inside functions that say they need an extra (``site``) or an optional
 #: package the user installs (``pandas`` for ``Matrix.to_pandas``).
-OPTIONAL_IMPORTS = {"mkdocs", "mkdocs_gen_files", "pandas"}
+OPTIONAL_IMPORTS = {"mkdocs", "pandas"}
 
 
 def _name(requirement: str) -> str:

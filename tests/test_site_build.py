@@ -10,6 +10,7 @@ import subprocess
 import sys
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urldefrag, urljoin, urlparse
 
 import pyoxigraph as ox
@@ -24,7 +25,7 @@ from kb.publish.schema import artefacts
 from kb.publish.site import cookbook
 from kb.publish.site.render import LEGEND, VERDICT_SYMBOLS, verdict_badge, verdict_mark
 from kb.query.questions import registry
-from kb.rdf.paths import KB_PATH_VARIABLE, KB_VALIDATED_VARIABLE
+from kb.rdf.paths import KB_PATH_VARIABLE, turtle_files
 
 pytestmark = pytest.mark.slow
 
@@ -278,7 +279,6 @@ def test_site_build_without_kb_ignores_exported_kb_path(built_site):
     """An exported KB_PATH does not change what `kb site build` builds: the bundled KB (the
     shared site is built with an invalid KB in KB_PATH, and that build passed)."""
     assert (built_site / "term" / "mesa-optimizer" / "index.html").is_file()
-    assert KB_VALIDATED_VARIABLE not in site_cli.site_environment(None)
     assert KB_PATH_VARIABLE not in site_cli.site_environment(None)
     exported = site_cli.site_environment([str(INVALID_KB)])
     assert exported[KB_PATH_VARIABLE] == str(INVALID_KB.resolve())
@@ -347,9 +347,10 @@ def test_every_generated_path_is_written_once(tmp_path: Path) -> None:
     from collections import Counter
 
     from kb.publish.site.build import generate
+    from kb.publish.site.data import SiteData
 
     written: list[str] = []
-    generate(lambda path, _content: written.append(path))
+    generate(lambda path, _content: written.append(path), SiteData.load())
     repeated = {path: n for path, n in Counter(written).items() if n > 1}
     assert not repeated
     derived = [p for p in written if p.startswith("verdict/derived-")]
@@ -360,10 +361,11 @@ def test_a_kind_without_a_page_module_gets_a_fields_page(monkeypatch) -> None:
     """A new kind needs only its table row and model to appear on the site."""
     from kb.model.models import Argument
     from kb.publish.site import build
+    from kb.publish.site.data import SiteData
 
     monkeypatch.delitem(build.ENTITY_PAGES, Argument)
     written: dict[str, str | bytes] = {}
-    build.generate(written.__setitem__)
+    build.generate(written.__setitem__, SiteData.load())
     argument = KnowledgeBase.load().all(Argument)[0]
     page = written[f"argument/{argument.id}.md"]
     assert isinstance(page, str)
@@ -371,12 +373,30 @@ def test_a_kind_without_a_page_module_gets_a_fields_page(monkeypatch) -> None:
     assert "argument/index.md" in written
 
 
-def test_the_page_step_does_not_validate_again_after_kb_site_build() -> None:
-    """`kb site build` validates, then tells the mkdocs step so; that step only reads."""
-    from kb.model.errors import InvalidKB
-    from kb.publish.site.data import SiteData
+def test_kb_site_build_parses_each_file_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`kb site build` validates the KB and hands that loaded KB to the mkdocs build (run
+    in-process): each Turtle file is parsed once, and the site has every entity's page."""
+    import kb.cli
+    import kb.rdf.dataset
+    import kb.rdf.store
 
-    assert site_cli.site_environment(None, validated=True)[KB_VALIDATED_VARIABLE] == "1"
-    with pytest.raises(InvalidKB):
-        SiteData.load([INVALID_KB])
-    assert SiteData.load([INVALID_KB], validate=False).kb.entities  # read, not checked
+    parsed: list[str] = []
+    real_parse = ox.parse
+
+    def counting_parse(*args: Any, **kwargs: Any) -> Any:
+        parsed.append(str(kwargs.get("path") or args[0])[:80])
+        return real_parse(*args, **kwargs)
+
+    def no_second_load(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the site build must not load the files into a store again")
+
+    monkeypatch.setattr(ox, "parse", counting_parse)
+    monkeypatch.setattr(kb.rdf.dataset, "load_store", no_second_load)
+    monkeypatch.setattr(kb.rdf.store, "load_store", no_second_load)
+    out = tmp_path / "site"
+    assert kb.cli.main(["site", "build", "--out", str(out)]) == 0, capsys.readouterr().err
+    assert len(parsed) == len(turtle_files()), parsed
+    assert (out / "term" / "mesa-optimizer" / "index.html").is_file()
+    assert (out / "id" / "mesa-optimizer.ttl").is_file()  # the plugin's data files

@@ -143,9 +143,10 @@ def test_md_escape_renders_as_plain_text(text):
 def test_front_matter_holds_no_kb_text(tmp_path):
     """Page titles come from the escaped H1; front matter has only slugs and numbers."""
     from kb.publish.site.build import generate
+    from kb.publish.site.data import SiteData
 
     written: dict[str, str | bytes] = {}
-    generate(written.__setitem__, [HOSTILE_KB])
+    generate(written.__setitem__, SiteData.load([HOSTILE_KB]))
     pages = {p: t for p, t in written.items() if p.endswith(".md") and isinstance(t, str)}
     assert len(pages) > 20
     for path, text in pages.items():

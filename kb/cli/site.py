@@ -1,9 +1,10 @@
 """``kb site build`` and ``kb site serve``: the published site, built from the KB alone.
 
-``kb site build`` runs ``mkdocs build --strict`` with the repository's ``mkdocs.yml``; the
-KB to build from reaches the gen-files script through ``$KB_PATH``. The KB is checked first,
-so a bad KB is reported as a list of problems (exit 1) and a missing path as a usage error
-(exit 2) before mkdocs runs, leaving an existing output folder as it was.
+``kb site build`` opens and validates the KB once, then runs mkdocs' strict build in this
+process with the repository's ``mkdocs.yml``, handing the loaded KB to the site's plugin
+(:mod:`kb.publish.site.plugin`). A bad KB is reported as a list of problems (exit 1) and a
+missing path as a usage error (exit 2) before mkdocs starts. ``kb site serve`` runs
+``mkdocs serve``, whose plugin reopens the KB (named by ``$KB_PATH``) on every rebuild.
 
 The output folder is the user's: the site is built into a fresh folder beside it, and only
 a successful build replaces it. A folder is replaced only when it is empty or holds a
@@ -13,18 +14,27 @@ previous build (marked by :data:`MARKER`), and never when it holds the KB or the
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib.metadata import entry_points
+from importlib.util import find_spec
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kb.cli import kb_option
 from kb.model.errors import UsageError
 from kb.publish.project import site_sources
-from kb.rdf.paths import KB_PATH_VARIABLE, KB_VALIDATED_VARIABLE
+from kb.publish.site import PLUGIN
+from kb.rdf.paths import KB_PATH_VARIABLE
+
+if TYPE_CHECKING:
+    from kb.publish.site.data import SiteData
 
 ROOT = site_sources()
 CONFIG = ROOT / "mkdocs.yml"
@@ -33,44 +43,36 @@ DEFAULT_OUT = Path("site-build")  # in the current folder, never inside an insta
 MARKER = ".kb-site-build"
 
 
-def site_environment(kb_paths: list[str] | None, validated: bool = False) -> dict[str, str]:
-    """The environment for mkdocs: ``KB_PATH`` set (or cleared) and the banners silenced.
+def site_environment(kb_paths: list[str] | None) -> dict[str, str]:
+    """The environment for ``mkdocs serve``: ``KB_PATH`` set (or cleared), the banner off.
 
     ``KB_PATH`` names ``kb_paths`` when given; otherwise it is removed, so an exported
     ``KB_PATH`` never changes what ``kb site`` builds: without ``--kb``, the bundled KB.
-    ``validated`` tells the page generator the KB was just validated (a one-off build);
-    a live-reloading preview validates on each rebuild.
     """
     env = dict(os.environ)
-    env.pop(KB_VALIDATED_VARIABLE, None)
-    if validated:
-        env[KB_VALIDATED_VARIABLE] = "1"
     if kb_paths:
         env[KB_PATH_VARIABLE] = os.pathsep.join(str(Path(p).resolve()) for p in kb_paths)
     else:
         env.pop(KB_PATH_VARIABLE, None)
     env.setdefault("NO_MKDOCS_2_WARNING", "1")
-    env.setdefault("DISABLE_MKDOCS_2_WARNING", "true")
-    # mkdocs-gen-files stages every generated page in a temporary folder; in memory, a
-    # large KB's thousands of small files are written and removed much faster.
-    if "TMPDIR" not in env and Path("/dev/shm").is_dir() and os.access("/dev/shm", os.W_OK):
-        env["TMPDIR"] = "/dev/shm"
     return env
 
 
-def mkdocs_command(
-    verb: str, out: str | Path | None = None, extra: list[str] | None = None
-) -> list[str]:
+def check_sources() -> None:
+    """A usage error unless mkdocs.yml is there and mkdocs can find the site's plugin."""
     if not CONFIG.is_file():
         raise UsageError(f"{CONFIG}: not found; reinstall inner-alignment-kb or use a checkout")
-    command = [sys.executable, "-m", "mkdocs", verb, "-f", str(CONFIG)]
-    if verb == "build":
-        command += ["--strict", "-d", str(Path(out or DEFAULT_OUT).resolve())]
-    return command + (extra or [])
+    if find_spec("mkdocs") is None:
+        raise UsageError("the site needs mkdocs: pip install 'inner-alignment-kb[site]'")
+    if not entry_points(group="mkdocs.plugins", name=PLUGIN):
+        raise UsageError(
+            f"mkdocs cannot find the {PLUGIN} plugin: reinstall inner-alignment-kb "
+            "(in a checkout, `bash scripts/bootstrap.sh site`)"
+        )
 
 
 def check_kb(kb_paths: list[str] | None) -> None:
-    """Load the KB before mkdocs runs (and cleans its output folder).
+    """Load the KB before ``mkdocs serve`` starts.
 
     Raises :class:`kb.model.errors.InvalidKB` with every problem, or
     :class:`kb.model.errors.UsageError` for a path that names nothing to read; the command
@@ -100,29 +102,73 @@ def check_out(out: Path, kb_paths: list[str] | None) -> None:
 
 
 def build(kb_paths: list[str] | None = None, out: str | None = None) -> int:
-    """Check the KB and the output folder, build the site beside it, and put it in place
-    only if the strict build passed; return mkdocs' exit code (0: it passed)."""
+    """Check the output folder, open and validate the KB, build the site beside the output
+    folder, and put it in place only if the strict build passed; return 0 if it did, else 1.
+
+    Raises :class:`kb.model.errors.InvalidKB` or :class:`kb.model.errors.UsageError` before
+    mkdocs runs.
+    """
+    from kb.publish.site import build as site
+
     target = Path(out or DEFAULT_OUT).resolve()
-    mkdocs_command("build", target)  # a usage error here when mkdocs.yml is missing
+    check_sources()
     check_out(target, kb_paths)
-    check_kb(kb_paths)
+    data = site.load(kb_paths)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.building-"))
     try:
-        code = subprocess.call(
-            mkdocs_command("build", staging),
-            env=site_environment(kb_paths, validated=True),
-            cwd=ROOT,
+        if not mkdocs_build(data, staging):
+            return 1
+        (staging / MARKER).write_text(
+            "Built by `kb site build`, which replaces this folder on the next build.\n",
+            encoding="utf-8",
         )
-        if code == 0:
-            (staging / MARKER).write_text(
-                "Built by `kb site build`, which replaces this folder on the next build.\n",
-                encoding="utf-8",
-            )
-            _replace(target, staging)
-        return code
+        _replace(target, staging)
+        return 0
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def mkdocs_build(data: SiteData, site_dir: Path) -> bool:
+    """``mkdocs build --strict`` into ``site_dir``, in this process, from the loaded ``data``;
+    False when the build failed (mkdocs' messages on stderr say why)."""
+    from mkdocs.commands.build import build as build_site
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    from kb.publish.site.plugin import site_plugin
+
+    with _mkdocs_messages():
+        try:
+            config = load_config(str(CONFIG), site_dir=str(site_dir), strict=True)
+            site_plugin(config).use(data)
+            config.plugins.on_startup(command="build", dirty=False)
+            try:
+                build_site(config)
+            finally:
+                config.plugins.on_shutdown()
+        except MkDocsException as error:
+            print(error.format_message(), file=sys.stderr)
+            return False
+    return True
+
+
+@contextmanager
+def _mkdocs_messages() -> Iterator[None]:
+    """mkdocs' log on stderr while it builds, in the form its own command prints."""
+    logger = logging.getLogger("mkdocs")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)-8s-  %(message)s"))
+    level, propagate = logger.level, logger.propagate
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+        logger.propagate = propagate
 
 
 def _replace(target: Path, staging: Path) -> None:
@@ -147,8 +193,10 @@ def cmd_site_build(args: argparse.Namespace) -> int:
 
 
 def cmd_site_serve(args: argparse.Namespace) -> int:
-    command = mkdocs_command("serve", extra=["-a", f"127.0.0.1:{args.port}"])
+    check_sources()
     check_kb(args.kb)
+    command = [sys.executable, "-m", "mkdocs", "serve", "-f", str(CONFIG)]
+    command += ["-a", f"127.0.0.1:{args.port}"]
     return subprocess.call(command, env=site_environment(args.kb), cwd=ROOT)
 
 

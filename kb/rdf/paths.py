@@ -24,12 +24,9 @@ CHECKS_DIR = PACKAGE_DIR / "checks"
 #: The largest KB file read (a million-triple KB's largest file is a tenth of this).
 MAX_FILE_BYTES = 256 * 1024 * 1024
 
-#: The KB the site's page generator builds from (paths separated by ``os.pathsep``);
-#: ``kb site build --kb`` sets it for the mkdocs step.
+#: The KB a plain ``mkdocs build`` (and ``kb site serve``) builds the site from (paths
+#: separated by ``os.pathsep``); unset, the bundled KB.
 KB_PATH_VARIABLE = "KB_PATH"
-#: Set to 1 by ``kb site build``, which validated the KB before running mkdocs: the pages
-#: are then generated without validating it again.
-KB_VALIDATED_VARIABLE = "KB_SITE_VALIDATED"
 
 
 def turtle_files(paths: Sequence[str | Path] | None = None) -> list[Path]:

@@ -1,7 +1,8 @@
-"""Generate every page and data file of the site from a KB, reporting progress.
+"""Generate every page and data file of the site from a loaded KB, reporting progress.
 
-``generate`` takes a ``write(path, content)`` callable, so mkdocs-gen-files (during
-``mkdocs build``) and tests (into a plain folder) share one code path.
+``generate`` takes a ``write(path, content)`` callable, so the site's mkdocs plugin (during
+``mkdocs build``, see :mod:`kb.publish.site.plugin`) and tests (into a dict or a plain folder)
+share one code path.
 """
 
 from __future__ import annotations
@@ -54,10 +55,6 @@ from kb.publish.site.render import (
 )
 
 Writer = Callable[[str, str | bytes], None]
-
-#: The KB of the last ``generate`` call, for :func:`write_data_files` after the build.
-_PENDING: dict[str, SiteData] = {}
-
 
 EMPTY_SITEMAP = (
     '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -121,27 +118,27 @@ def pages(data: SiteData) -> Iterator[Page]:
     yield downloads.downloads_page(data)
 
 
-def generate(
-    write: Writer,
-    paths: Sequence[str | Path] | None = None,
-    compose_home: Callable[[Callable[[str], str]], None] | None = None,
-    validate: bool = True,
-) -> int:
-    """Write every page and file; return the number of pages. ``compose_home`` receives a
-    function from the hand-written ``index.md`` to the whole home page; ``validate=False``
-    trusts a KB the calling command validated already."""
+def load(paths: Sequence[str | Path] | None = None, *, validate: bool = True) -> SiteData:
+    """Open the KB for a site build (see :meth:`SiteData.load`); say what was loaded."""
     started = time.perf_counter()
-    where = ", ".join(str(p) for p in paths) if paths else "the bundled KB"
-    log(f"loading {where}")
     data = SiteData.load(paths, validate=validate)
-    total = len(data.kb.entities)
     log(
-        f"loaded {total} entities ({len(data.matrix)} verdicts) "
-        f"in {time.perf_counter() - started:.1f}s; writing about {total} pages"
+        f"loaded {', '.join(str(p) for p in paths) if paths else 'the bundled KB'}: "
+        f"{len(data.kb.entities)} entities ({len(data.matrix)} verdicts) "
+        f"in {time.perf_counter() - started:.1f}s"
     )
+    return data
+
+
+def generate(write: Writer, data: SiteData, home_intro: str | None = None) -> int:
+    """Write every page and file; return the number of pages. With ``home_intro`` (the
+    hand-written ``index.md``), also the home page made from it."""
+    started = time.perf_counter()
+    total = len(data.kb.entities)
+    log(f"writing about {total} pages")
     count = 0
     step = max(500, total // 10)
-    dates = history.entity_dates(paths)
+    dates = history.entity_dates(data.paths)
     for page in pages(data):
         page.updated = dates.get(page.entity_id or "")
         write(page.path, cross_linked(page.text(), data, page.path))
@@ -152,13 +149,12 @@ def generate(
     write(bibliography_page.path, bibliography_page.text())
     write("bibliography.bib", bib)
     count += 1
-    if compose_home is not None:
-        compose_home(lambda intro: home.home_page(data, intro))
+    if home_intro is not None:
+        write("index.md", home.home_page(data, home_intro))
     for path, text in downloads.whole_files(data):
         write(path, text)
     for path, content in explore.files(data):
         write(path, content)
-    _PENDING["data"] = data
     log(f"generated {count} pages in {time.perf_counter() - started:.1f}s")
     return count
 
@@ -173,15 +169,12 @@ def data_files(data: SiteData) -> Iterator[tuple[str, str]]:
     yield "id/sitemap.xml", EMPTY_SITEMAP
 
 
-def write_data_files(site_dir: str | Path, data: SiteData | None = None) -> int:
+def write_data_files(site_dir: str | Path, data: SiteData) -> int:
     """Write :func:`data_files` straight into the built site (called after the build).
 
     They skip mkdocs' page pipeline: tens of thousands of small files would otherwise be
     written twice. Pages link them with plain HTML links, checked by the site tests.
     """
-    data = data or _PENDING.pop("data", None)
-    if data is None:
-        return 0
     started, count = time.perf_counter(), 0
     folder = Path(site_dir) / "id"
     folder.mkdir(parents=True, exist_ok=True)

@@ -20,14 +20,9 @@ from kb.api import KnowledgeBase
 from kb.model.mapping import specs
 from kb.model.models import KINDS, Approach, Entity, Scenario, Verdict
 from kb.query.matrix import approach_rank, essay_order
-from kb.rdf.paths import KB_PATH_VARIABLE, KB_VALIDATED_VARIABLE
+from kb.rdf.paths import KB_PATH_VARIABLE
 
 E = TypeVar("E", bound=Entity)
-
-
-def validated_by_caller() -> bool:
-    """Whether ``kb site build`` validated the KB before starting mkdocs."""
-    return os.environ.get(KB_VALIDATED_VARIABLE) == "1"
 
 
 def kb_paths_from_env() -> list[str] | None:
@@ -49,8 +44,7 @@ class SiteData:
 
     @classmethod
     def load(cls, paths: Sequence[str | Path] | None = None, *, validate: bool = True) -> SiteData:
-        """Open the KB once (see :func:`kb.rdf.dataset.open_kb`); ``validate=False`` when the
-        command validated it already (``kb site build``)."""
+        """Open the KB once (see :func:`kb.rdf.dataset.open_kb`) and index it for the pages."""
         kb = KnowledgeBase.load(paths, validate=validate)
         data = cls(kb, paths)
         for verdict in kb.all(Verdict):
