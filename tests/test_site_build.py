@@ -15,7 +15,7 @@ from urllib.parse import unquote, urldefrag, urljoin, urlparse
 
 import pyoxigraph as ox
 import pytest
-from conftest import INVALID_KB, ROOT, build_site
+from conftest import HOSTILE_KB, INVALID_KB, ROOT, build_site
 
 from kb import KnowledgeBase
 from kb.cli import site as site_cli
@@ -287,7 +287,6 @@ def test_site_build_without_kb_ignores_exported_kb_path(built_site):
 @pytest.mark.parametrize("kb_path", [INVALID_KB, Path("/nonexistent/kb")])
 def test_plain_mkdocs_build_reports_a_bad_kb_in_one_line(tmp_path, kb_path):
     env = dict(os.environ, KB_PATH=str(kb_path), NO_MKDOCS_2_WARNING="1")
-    env["DISABLE_MKDOCS_2_WARNING"] = "true"
     command = [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(tmp_path / "out")]
     result = subprocess.run(
         command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False
@@ -300,6 +299,51 @@ def test_plain_mkdocs_build_reports_a_bad_kb_in_one_line(tmp_path, kb_path):
     if kb_path == INVALID_KB:
         assert "1 problem in the knowledge base" in errors[0]
         assert f"`kb validate {kb_path}`" in errors[0]
+
+
+def test_plain_mkdocs_build_makes_the_site_kb_site_build_makes(tmp_path, hostile_site):
+    """`mkdocs build` in a checkout, with the KB in KB_PATH, runs the same plugin: the same
+    files, byte for byte, as `kb site build --kb` (which hands it the KB it validated)."""
+    env = dict(os.environ, KB_PATH=str(HOSTILE_KB), NO_MKDOCS_2_WARNING="1")
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)]
+    result = subprocess.run(
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    plain = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    built = {
+        p.relative_to(hostile_site): p.read_bytes()
+        for p in hostile_site.rglob("*")
+        if p.is_file() and p.name != site_cli.MARKER
+    }
+    assert sorted(plain) == sorted(built)
+    assert [path for path in plain if plain[path] != built[path]] == []
+    assert any(path.parts[0] == "id" for path in plain)  # the data files, after the build
+
+
+def test_a_failed_mkdocs_build_keeps_the_earlier_site(
+    old_site: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A page that strict mode rejects (a link to no page) fails `kb site build` with
+    mkdocs' messages and exit 1; the earlier build stays, and no staging folder is left."""
+    import kb.cli
+    from kb.publish.site import build
+    from kb.publish.site.render import Page as MarkdownPage
+
+    every_page = build.pages
+
+    def pages_and_a_broken_link(data: Any) -> Any:
+        yield from every_page(data)
+        yield MarkdownPage("broken.md", "# Broken\n\n[nowhere](no-such-page.md)\n")
+
+    monkeypatch.setattr(build, "pages", pages_and_a_broken_link)
+    assert kb.cli.main(["site", "build", "--out", str(old_site)]) == 1
+    err = capsys.readouterr().err
+    assert "no-such-page.md" in err and "Aborted with 1 warnings in strict mode!" in err
+    assert "site build failed" in err and "Traceback" not in err
+    assert sorted(p.name for p in old_site.iterdir()) == [site_cli.MARKER, "index.html"]
+    assert [p.name for p in old_site.parent.iterdir()] == [old_site.name]
 
 
 def test_legend_is_made_of_the_badges_and_marks_cells_use():
