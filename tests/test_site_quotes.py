@@ -16,7 +16,16 @@ import pytest
 from conftest import FIXTURES
 
 from kb.api import KnowledgeBase
-from kb.model.models import Approach, Argument, Quote, Scenario, Source, Verdict
+from kb.model.models import (
+    Approach,
+    Argument,
+    Definition,
+    Quote,
+    Scenario,
+    Source,
+    Term,
+    Verdict,
+)
 from kb.publish.site import indexes
 from kb.publish.site.data import SiteData
 
@@ -200,3 +209,21 @@ def test_quote_index_markdown_for_other_works(small_site_data):
     order = re.findall(r"\(\.\./quote/([a-z0-9-]+)\.md\)", index.body)
     assert order == [q.id for q in essay_order(own)] + [q.id for q in quoted + unquoted]
     assert index.body.count("(../researcher/author.md)") == 1, "attribution once per work"
+
+
+def test_a_terms_definitions_follow_the_essays_quotes(built_site, k):
+    """Definitions the essay quotes come in the order it quotes them, the others after."""
+    checked = 0
+    for term in k.all(Term):
+        definitions = [d for d in k.all(Definition) if d.defines == term.id]
+        if len(definitions) < 2:
+            continue
+        quoted = sorted(
+            (d for d in definitions if d.quote),
+            key=lambda d: (k.get(d.quote or "", Quote).position, d.id),
+        )
+        others = sorted((d for d in definitions if not d.quote), key=lambda d: d.id)
+        shown = [v for kind, v in page(built_site, f"term/{term.id}") if kind == "h3"]
+        assert shown == [d.label for d in quoted + others], term.id
+        checked += 1
+    assert checked >= 1

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 from urllib.parse import quote as percent_encode
 
 from kb.model.models import Entity, Quote, Source, Verdict
@@ -20,6 +21,8 @@ from kb.publish.site.citation import STYLE, bibtex_block, page_bibtex, page_refe
 from kb.publish.site.citation import markdown as cited
 from kb.publish.site.data import SiteData, folder_of, page_path
 from kb.publish.site.escape import code, external_link, md
+
+E = TypeVar("E", bound=Entity)
 
 #: Longest list of related entities shown on one page; the rest are counted, not listed.
 LIST_LIMIT = 200
@@ -382,6 +385,24 @@ def in_reading_order(data: SiteData, quotes: Iterable[Quote]) -> list[Quote]:
     """Quotes as a reader meets them: the essay's in its order, then each other work's."""
     primary = primary_id(data)
     return sorted(quotes, key=lambda q: reading_order(q, primary))
+
+
+def by_quote_order(
+    data: SiteData, entities: Iterable[E], quote_of: Callable[[E], str | None]
+) -> list[E]:
+    """Entities (definitions, say) in the reading order of the quote that gives their words
+    (see :func:`in_reading_order`); those without a quote after, by id."""
+    primary = primary_id(data)
+    quoted: list[tuple[Quote, E]] = []
+    unquoted: list[E] = []
+    for entity in entities:
+        quote = data.get(quote_of(entity) or "")
+        if isinstance(quote, Quote):
+            quoted.append((quote, entity))
+        else:
+            unquoted.append(entity)
+    quoted.sort(key=lambda pair: (reading_order(pair[0], primary), pair[1].id))
+    return [entity for _, entity in quoted] + sorted(unquoted, key=lambda e: e.id)
 
 
 def section_words(data: SiteData, quote: Quote) -> str | None:

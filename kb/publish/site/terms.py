@@ -11,6 +11,7 @@ from kb.publish.site.render import (
     Page,
     base_of,
     bullet_list,
+    by_quote_order,
     entity_header,
     in_author_order,
     note_block,
@@ -44,8 +45,8 @@ def by_approach(
     for definition in definitions:
         approaches = data.pointing(definition.id, Approach, "definitions")
         found += [(a, definition) for a in approaches] or [(None, definition)]
-    return sorted(
-        found, key=lambda pair: (order.get(pair[0].id, 0) if pair[0] else len(order), pair[1].id)
+    return sorted(  # stable: within an approach, definitions keep their order
+        found, key=lambda pair: order.get(pair[0].id, 0) if pair[0] else len(order)
     )
 
 
@@ -86,7 +87,11 @@ def term_page(data: SiteData, term: Term) -> Page:
         unique = sorted(set(ids))
         if unique:
             out.append(f"\n**{name}:** {links.many(unique)}\n")
-    definitions = data.pointing(term.id, Definition, "defines")
+    # In the order the essay quotes them (those it does not quote after), so the list reads
+    # as the essay's history of the term does.
+    definitions = by_quote_order(
+        data, data.pointing(term.id, Definition, "defines"), lambda d: d.quote
+    )
     if len(definitions) > 1:
         out.append("\n## Side by side\n")
         out.append(side_by_side(data, links, definitions))
