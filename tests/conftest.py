@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
+    from rdflib import Graph
+
     from kb.api import KnowledgeBase
     from kb.rdf.loader import Loaded
 
@@ -53,6 +55,16 @@ def invalid_case(name: str) -> Path:
 def file_bytes(folder: Path) -> dict[str, bytes]:
     """Every Turtle file in ``folder`` by name, as bytes (to compare before and after)."""
     return {p.name: p.read_bytes() for p in sorted(folder.glob("*.ttl"))}
+
+
+def rdflib_graph(*paths: Path) -> Graph:
+    """Turtle files read by rdflib, the second parser the tests hold the KB's output to."""
+    from rdflib import Graph
+
+    graph = Graph()
+    for path in paths:
+        graph.parse(path, format="turtle")
+    return graph
 
 
 @functools.cache

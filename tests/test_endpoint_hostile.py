@@ -435,9 +435,8 @@ def test_repeated_requests_get_the_same_answer_but_volatile_ones_are_fresh(base:
     assert len(answers) == 2
 
 
-def test_f8_the_python_api_refuses_a_deep_query() -> None:
-    from kb import KnowledgeBase
+def test_f8_the_python_api_refuses_a_deep_query(k) -> None:
     from kb.model.errors import UsageError
 
     with pytest.raises(UsageError, match="nested"):
-        KnowledgeBase.load().sparql(DEEP[2])
+        k.sparql(DEEP[2])

@@ -34,8 +34,7 @@ def query_page(browser, server):
     visit.close()
 
 
-def test_every_named_question_gives_the_rows_of_kb_ask(query_page: Visit) -> None:
-    k = KnowledgeBase.load()
+def test_every_named_question_gives_the_rows_of_kb_ask(query_page: Visit, k: KnowledgeBase) -> None:
     for name, question in registry().items():
         query_page.page.select_option("#kb-question", name)
         result = _run(query_page)

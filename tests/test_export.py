@@ -61,13 +61,13 @@ def test_cli_export_bad_format(kb_cli: KbCli) -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_export_is_a_valid_kb_that_queries_the_same(tmp_path: Path) -> None:
+def test_export_is_a_valid_kb_that_queries_the_same(tmp_path: Path, k) -> None:
     """What `kb export` writes loads back through the validator, and querying it gives the
     same verdicts as the KB it came from (derived verdicts are not derived twice)."""
     from kb import KnowledgeBase
 
     out = tmp_path / "export.ttl"
     out.write_text(export_text(None, "ttl"), encoding="utf-8")
-    exported, original = KnowledgeBase.load(out), KnowledgeBase.load()
-    assert exported.verdicts() == original.verdicts()
-    assert set(exported.entities) == set(original.entities)
+    exported = KnowledgeBase.load(out)
+    assert exported.verdicts() == k.verdicts()
+    assert set(exported.entities) == set(k.entities)

@@ -6,7 +6,7 @@ import random
 import shutil
 from pathlib import Path
 
-from conftest import DATA, FIXTURES, file_bytes
+from conftest import DATA, FIXTURES, bundled, file_bytes
 from rdflib import Graph
 
 from kb.rdf.dataset import load
@@ -22,7 +22,7 @@ def test_bundled_kb_is_canonical(kb_cli) -> None:
 
 
 def test_canonical_form_is_what_the_writer_writes() -> None:
-    loaded = load()
+    loaded = bundled()
     for path in loaded.files:
         members = [e for s, e in loaded.entities.items() if loaded.origins[s].file == str(path)]
         assert path.read_text(encoding="utf-8") == turtle(members), path.name

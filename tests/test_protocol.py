@@ -295,11 +295,10 @@ def test_2_3_an_explicit_base_wins(base: str) -> None:
     assert triple.subject == ox.NamedNode("http://example.org/x/s")
 
 
-def test_2_3_local_queries_resolve_against_the_kb_namespace() -> None:
-    from kb import KnowledgeBase
+def test_2_3_local_queries_resolve_against_the_kb_namespace(k) -> None:
     from kb.model.vocab import ID
 
-    rows = KnowledgeBase.load().sparql("SELECT ?e WHERE { BIND(<id/example-3> AS ?e) }")
+    rows = k.sparql("SELECT ?e WHERE { BIND(<id/example-3> AS ?e) }")
     assert rows == [{"e": "example-3"}] or rows == [{"e": ID + "example-3"}]
 
 

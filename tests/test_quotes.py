@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, file_bytes
+from conftest import FIXTURES, bundled, file_bytes
 
 from kb.model.models import Quote
 from kb.model.quotes import Essay, attributed_quotes, normalise, primary_source, read_essay, verify
@@ -22,7 +22,7 @@ SMALL_ESSAY = SMALL / "essay.txt"
 
 
 def test_every_essay_quote_is_verbatim(essay: Path) -> None:
-    entities = load().entities
+    entities = bundled().entities
     checks = verify(entities, essay)
     assert len(checks) >= 30, "the essay's quotes should be checked"
     missing = [c.quote_id for c in checks if not c.found]
@@ -32,12 +32,12 @@ def test_every_essay_quote_is_verbatim(essay: Path) -> None:
 def test_cli_verify_passes_on_the_essay(essay: Path, kb_cli) -> None:
     result = kb_cli("quotes", "verify", "--source", str(essay))
     assert result.returncode == 0, result.stdout + result.stderr
-    count = len(attributed_quotes(load().entities, primary_source(load().entities) or ""))
+    count = len(attributed_quotes(bundled().entities, primary_source(bundled().entities) or ""))
     assert f"{count} of {count} quotes found verbatim" in result.stdout
 
 
 def test_cli_verify_lists_a_tampered_quote(essay: Path, tmp_path: Path, kb_cli) -> None:
-    entities = load().entities
+    entities = bundled().entities
     quote = attributed_quotes(entities, primary_source(entities) or "")[0]
     text = essay.read_text(encoding="utf-8")
     # Remove every occurrence of the quote's words, however the copy lays them out.
@@ -54,7 +54,7 @@ def test_cli_verify_lists_a_tampered_quote(essay: Path, tmp_path: Path, kb_cli) 
 
 
 def test_normalisation_of_whitespace_and_typographic_quotes(essay: Path, tmp_path: Path) -> None:
-    entities = load().entities
+    entities = bundled().entities
     text = essay.read_text(encoding="utf-8")
     reflowed = (
         text.replace("\u2019", "'")
@@ -243,7 +243,7 @@ def test_positions_survive_reflowing_the_essay(tmp_path: Path) -> None:
 
 
 def test_bundled_quotes_are_placed(essay: Path) -> None:
-    checks = verify(load().entities, essay)
+    checks = verify(bundled().entities, essay)
     assert [f"{c.quote_id}: {p}" for c in checks for p in c.problems] == []
     assert all(c.place is not None and c.place[0] for c in checks)
 

@@ -89,11 +89,6 @@ def endpoint() -> Iterator[str]:
         yield base
 
 
-@pytest.fixture(scope="module")
-def k() -> KnowledgeBase:
-    return KnowledgeBase.load()
-
-
 def _evaluate_unprotected(query: str) -> None:
     store = ox.Store()
     store.add(ox.Quad(ox.NamedNode("http://e/x"), ox.NamedNode("http://e/p"), ox.Literal("1")))

@@ -12,22 +12,14 @@ from pathlib import Path
 import jsonschema
 import pyoxigraph as ox
 import pytest
-from conftest import DATA, FIXTURES, INVALID
+from conftest import DATA, FIXTURES, INVALID, bundled, rdflib_graph
 from pyshacl import validate
 from rdflib import Graph
 
 from kb.model.models import KINDS, Entity
 from kb.publish.schema import SCHEMA_DIR
-from kb.rdf.dataset import load
 
 SHAPES = SCHEMA_DIR / "shapes.ttl"
-
-
-def _graph(*paths: Path) -> Graph:
-    graph = Graph()
-    for path in paths:
-        graph.parse(path, format="turtle")
-    return graph
 
 
 def _shacl(graph: Graph) -> tuple[bool, str]:
@@ -39,12 +31,12 @@ def _shacl(graph: Graph) -> tuple[bool, str]:
 def test_bundled_kb_conforms_to_shapes() -> None:
     files = sorted(DATA.glob("*.ttl"))
     assert files
-    conforms, text = _shacl(_graph(*files))
+    conforms, text = _shacl(rdflib_graph(*files))
     assert conforms, text[:5000]
 
 
 def test_hostile_but_valid_text_conforms_to_shapes() -> None:
-    conforms, text = _shacl(_graph(FIXTURES / "valid" / "hostile-text.ttl"))
+    conforms, text = _shacl(rdflib_graph(FIXTURES / "valid" / "hostile-text.ttl"))
     assert conforms, text[:5000]
 
 
@@ -64,7 +56,7 @@ def test_hostile_but_valid_text_conforms_to_shapes() -> None:
 )
 def test_shapes_reject_invalid_fixtures(name: str, expected: str) -> None:
     """The shapes are not vacuous: they catch what the loader catches, where SHACL can."""
-    conforms, text = _shacl(_graph(INVALID / f"{name}.ttl"))
+    conforms, text = _shacl(rdflib_graph(INVALID / f"{name}.ttl"))
     assert not conforms
     assert expected in text
 
@@ -87,7 +79,7 @@ def test_both_parsers_see_the_same_graph() -> None:
         for path in files
         for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
     )
-    assert isomorphic(Graph().parse(data=nt, format="nt"), _graph(*files))
+    assert isomorphic(Graph().parse(data=nt, format="nt"), rdflib_graph(*files))
 
 
 def _dump(entities: dict[str, Entity]) -> dict[str, list[dict[str, object]]]:
@@ -105,13 +97,13 @@ def _validator() -> jsonschema.protocols.Validator:
 
 
 def test_json_schema_validates_a_dump_of_the_bundled_kb() -> None:
-    dump = _dump(load().entities)
+    dump = _dump(bundled().entities)
     errors = sorted(_validator().iter_errors(dump), key=str)
     assert not errors, "\n".join(e.message for e in errors[:20])
 
 
 def test_json_schema_rejects_bad_entities() -> None:
-    dump = _dump(load().entities)
+    dump = _dump(bundled().entities)
     term = dict(dump["terms"][0])
     validator = _validator()
     for bad in (

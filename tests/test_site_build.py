@@ -401,7 +401,7 @@ def test_every_generated_path_is_written_once(tmp_path: Path) -> None:
     assert derived  # the bundled KB has verdicts the essay leaves open
 
 
-def test_a_kind_without_a_page_module_gets_a_fields_page(monkeypatch) -> None:
+def test_a_kind_without_a_page_module_gets_a_fields_page(monkeypatch, k) -> None:
     """A new kind needs only its table row and model to appear on the site."""
     from kb.model.models import Argument
     from kb.publish.site import build
@@ -410,7 +410,7 @@ def test_a_kind_without_a_page_module_gets_a_fields_page(monkeypatch) -> None:
     monkeypatch.delitem(build.ENTITY_PAGES, Argument)
     written: dict[str, str | bytes] = {}
     build.generate(written.__setitem__, SiteData.load())
-    argument = KnowledgeBase.load().all(Argument)[0]
+    argument = k.all(Argument)[0]
     page = written[f"argument/{argument.id}.md"]
     assert isinstance(page, str)
     assert "**Description:**" in page and "**Authors:**" in page

@@ -45,14 +45,11 @@ def test_an_organisation_author_stays_whole():
 
 
 @pytest.mark.slow
-def test_the_matrix_is_a_download_a_spreadsheet_reads(built_site):
+def test_the_matrix_is_a_download_a_spreadsheet_reads(built_site, k):
     import csv
 
-    from kb import KnowledgeBase
-
-    kb = KnowledgeBase.load()
     rows = list(csv.DictReader((built_site / "downloads" / "matrix.csv").open(encoding="utf-8")))
-    assert [r["scenario"] for r in rows] == [r.scenario for r in kb.matrix()]
+    assert [r["scenario"] for r in rows] == [r.scenario for r in k.matrix()]
     example = next(r for r in rows if r["scenario"] == "example-3")
     assert example["disagree"] == "yes" and "inner-misaligned" in example["objective-focused"]
     assert 'href="matrix.csv"' in (built_site / "downloads" / "index.html").read_text("utf-8")

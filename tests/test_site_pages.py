@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from kb import KnowledgeBase, __version__
+from kb import __version__
 from kb.publish.site import home
 from kb.publish.site.citation import SITE_NAME
 from kb.publish.site.render import short
@@ -66,15 +66,14 @@ def test_home_opens_with_a_plain_language_lead(built_site):
     assert "green cell" in head.plain  # the maze example
 
 
-def test_matrix_rows_in_essay_order_with_reasons_where_approaches_split(built_site):
-    kb = KnowledgeBase.load()
+def test_matrix_rows_in_essay_order_with_reasons_where_approaches_split(built_site, k):
     html = (built_site / "index.html").read_text(encoding="utf-8")
     table = html[html.index("kb-matrix-table") :]
     rows = re.findall(r'<th scope="row"><a href="scenario/([^/]+)/"', table)
     assert rows[:4] == ["example-1", "example-1-capability-failure", "example-2", "example-3"]
     assert rows.index("example-4") < rows.index("example-5")
     assert table.count('class="kb-split"') == table.count("Why they split:") >= 3
-    assert len(rows) == len(kb.all(type(kb["example-3"])))
+    assert len(rows) == len(k.all(type(k["example-3"])))
     assert 'title="the essay hedges it"' in html  # the marks explain themselves
 
 

@@ -73,15 +73,14 @@ def test_whole_kb_loaded(virtuoso: RemoteBackend, local: LocalBackend) -> None:
     assert run_sparql(virtuoso, count) == run_sparql(local, count)
 
 
-def test_api_on_virtuoso(virtuoso: RemoteBackend) -> None:
-    here = KnowledgeBase.load()
+def test_api_on_virtuoso(virtuoso: RemoteBackend, k: KnowledgeBase) -> None:
     there = KnowledgeBase.remote(virtuoso.url, default_graph=KB_GRAPH)
-    assert there.entities == here.entities
-    assert there.verdicts("example-3") == here.verdicts("example-3")
+    assert there.entities == k.entities
+    assert there.verdicts("example-3") == k.verdicts("example-3")
     assert there.sparql("ASK { ?s a kb:Scenario }") is True
     assert there.sparql("ASK { ?s a kb:Nothing }") is False
     construct = "CONSTRUCT { ?s rdfs:label ?l } WHERE { ?s a kb:Approach ; rdfs:label ?l }"
-    assert set(there.sparql(construct)) == set(here.sparql(construct))
+    assert set(there.sparql(construct)) == set(k.sparql(construct))
 
 
 @pytest.mark.parametrize(
