@@ -37,10 +37,10 @@ from pydantic import BaseModel, ConfigDict
 
 from kb.model.cruxes import Crux, cruxes
 from kb.model.errors import InvalidKB, UnknownId, UsageError
-from kb.model.models import Approach, Entity, Scenario, ScenarioFacts, Verdict, VerdictValue
+from kb.model.models import Approach, Entity, Scenario, Verdict, VerdictValue
 from kb.model.notebook import Displayable
-from kb.model.rules import Facts, RuleVerdict, classify
-from kb.model.schema_table import FailureKind
+from kb.model.rules import RuleVerdict, classify
+from kb.model.schema_table import FACTS, FailureKind, ScenarioFacts
 from kb.query import engine
 from kb.query.matrix import VerdictList
 from kb.rdf.dataset import open_kb
@@ -285,12 +285,12 @@ class KnowledgeBase:
         return [self.get(row["approach"], Approach) for row in rows]
 
     def classify(
-        self, facts: ScenarioFacts | Scenario | Mapping[str, Any]
+        self, facts: ScenarioFacts | Scenario | Mapping[str, object]
     ) -> dict[str, RuleVerdict]:
         """Every approach's verdict for a scenario described by its facts.
 
-        Takes :class:`ScenarioFacts`, a :class:`Scenario` or a mapping; a missing or
-        ill-typed fact raises :class:`kb.model.errors.UsageError` naming the field.
+        Takes :class:`ScenarioFacts`, a :class:`Scenario` or a mapping of fact names to
+        values; a missing or ill-typed fact raises :class:`kb.model.errors.UsageError` naming it.
 
         >>> k = KnowledgeBase.load()
         >>> k.classify(k.get("example-4"))["optimization-focused"].value
@@ -299,13 +299,13 @@ class KnowledgeBase:
         Traceback (most recent call last):
         kb.model.errors.UsageError: missing fact 'objective'
         """
-        if isinstance(facts, BaseModel):
-            data = facts.model_dump(include=set(ScenarioFacts.model_fields))
-        elif isinstance(facts, Mapping):
-            data = dict(facts)
-        else:
+        if isinstance(facts, Scenario):
+            facts = facts.facts
+        if isinstance(facts, ScenarioFacts):  # checked too: a dataclass takes any value
+            facts = {fact.name: getattr(facts, fact.name) for fact in FACTS}
+        if not isinstance(facts, Mapping):
             raise UsageError("classify takes ScenarioFacts, a Scenario or a mapping of facts")
-        return classify(Facts.from_mapping(data))
+        return classify(ScenarioFacts.from_mapping(facts))
 
     def cruxes(self, a: str, b: str) -> Crux:
         """Where the rules of approaches ``a`` and ``b`` disagree, over every combination of

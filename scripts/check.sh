@@ -16,5 +16,5 @@ else
 fi
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
-.venv/bin/mypy  # kb/, configured in pyproject.toml
+.venv/bin/mypy  # kb/ and scripts/, configured in pyproject.toml
 .venv/bin/lint-imports --no-cache  # the layers of kb/ (contracts in pyproject.toml)

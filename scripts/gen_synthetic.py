@@ -22,7 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kb.model.rules import RULES, Facts
+from kb.model.rules import RULES
+from kb.model.schema_table import ObjectiveKind, ScenarioFacts
 from kb.model.vocab import PREFIXES
 
 APPROACHES = tuple(RULES)
@@ -244,11 +245,12 @@ def unit(w: Writer, rng: random.Random, i: int, units: int) -> None:
         )
 
 
-def random_facts(rng: random.Random) -> Facts:
+def random_facts(rng: random.Random) -> ScenarioFacts:
     """Facts no approach's assumptions rule out (no proxy diverging in converged training)."""
-    objective = rng.choice(("base", "proxy"))
+    objectives: tuple[ObjectiveKind, ...] = ("base", "proxy")
+    objective = rng.choice(objectives)
     in_training = objective == "proxy" and rng.random() < 0.3
-    return Facts(
+    return ScenarioFacts(
         mesa_optimizer=rng.random() < 0.8,
         objective=objective,
         proxy_diverges_in_training=in_training,

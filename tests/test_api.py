@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, replace
 from typing import Any
 
 import pyoxigraph as ox
@@ -94,12 +95,14 @@ def test_classify_accepts_models_and_mappings(k: KnowledgeBase) -> None:
     answers = k.classify(facts)
     assert set(answers) == {"objective-focused", "generalization-focused", "optimization-focused"}
     assert all(isinstance(v, RuleVerdict) for v in answers.values())
-    assert answers == k.classify(facts.model_dump())
+    assert answers == k.classify(asdict(facts))
     assert answers == k.classify(k.get("example-4"))
     with pytest.raises(UsageError, match="classify takes"):
         k.classify(42)  # type: ignore[arg-type]
     with pytest.raises(UsageError, match="fact 'training_converged' must be true or false"):
-        k.classify({**facts.model_dump(), "training_converged": "no"})
+        k.classify({**asdict(facts), "training_converged": "no"})
+    with pytest.raises(UsageError, match="fact 'training_converged' must be true or false"):
+        k.classify(replace(facts, training_converged="no"))  # type: ignore[arg-type]
 
 
 def test_derived_verdicts_are_entities(k: KnowledgeBase) -> None:

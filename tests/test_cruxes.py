@@ -21,16 +21,16 @@ from kb.model.cruxes import (
     facts_key,
 )
 from kb.model.rules import RULES, classify
-from kb.model.schema_table import FACTS, Facts
+from kb.model.schema_table import FACTS, ScenarioFacts
 
 PAIRS = all_pairs()
 
 
-def _holds(term: list[Condition], facts: Facts) -> bool:
+def _holds(term: list[Condition], facts: ScenarioFacts) -> bool:
     return all(getattr(facts, c.fact) == c.value for c in term)
 
 
-def _coherent(a: str, b: str) -> list[Facts]:
+def _coherent(a: str, b: str) -> list[ScenarioFacts]:
     return [f for f in fact_space() if not (RULES[a](f).conflict or RULES[b](f).conflict)]
 
 
@@ -121,7 +121,7 @@ def test_example_3_is_where_objective_and_optimization_focused_part(
 
     def key(scenario: str) -> str:
         facts = k.get(scenario).model_dump(include={f.name for f in FACTS})
-        return facts_key(Facts.from_mapping(facts))
+        return facts_key(ScenarioFacts.from_mapping(facts))
 
     assert key("example-3") in disagreeing
     assert key("example-4") not in disagreeing

@@ -22,7 +22,7 @@ from kb.model.models import (
     Verdict,
 )
 from kb.model.quotes import read_essay, verify
-from kb.model.rules import RULES, Facts, classify
+from kb.model.rules import RULES, ScenarioFacts, classify
 
 ESSAY_ID = "clarifying-the-confusion-around-inner-alignment"
 
@@ -41,10 +41,10 @@ def verdict(scenario: str, approach: str) -> Verdict:
     return found[0]
 
 
-def facts(scenario: str) -> Facts:
+def facts(scenario: str) -> ScenarioFacts:
     entity = bundled().entities[scenario]
-    names = Facts.__dataclass_fields__
-    return Facts.from_mapping({n: getattr(entity, n) for n in names if hasattr(entity, n)})
+    names = ScenarioFacts.__dataclass_fields__
+    return ScenarioFacts.from_mapping({n: getattr(entity, n) for n in names if hasattr(entity, n)})
 
 
 # --- 2: one training process, one convergence ---------------------------------------------
@@ -226,7 +226,7 @@ def test_facts_the_essay_does_not_give_are_marked_assumptions(scenario: str) -> 
 
 
 def test_base_objective_with_a_diverging_proxy_is_a_conflict() -> None:
-    answers = classify(Facts(True, "base", True, True, True, True))
+    answers = classify(ScenarioFacts(True, "base", True, True, True, True))
     for approach, answer in answers.items():
         assert answer.conflict and "base objective" in answer.conflict, approach
         assert answer.value == "uncertain"

@@ -1,15 +1,20 @@
 """One name per concept: the Python objects that hold a verdict use the Verdict model's field
-names, and a name they replaced still works, with a DeprecationWarning."""
+names, the scenario facts are one class, and a name they replaced still works, with a
+DeprecationWarning."""
 
 from __future__ import annotations
 
 from dataclasses import fields
+from typing import get_type_hints
 
 import pytest
 from conftest import EXAMPLE_FACTS
 
-from kb.model.models import Verdict
+import kb
+from kb import KnowledgeBase
+from kb.model.models import Scenario, Verdict
 from kb.model.rules import RuleVerdict, classify
+from kb.model.schema_table import ScenarioFacts
 
 
 def test_a_rules_answer_names_its_fields_as_a_verdict_does() -> None:
@@ -17,8 +22,18 @@ def test_a_rules_answer_names_its_fields_as_a_verdict_does() -> None:
 
 
 def test_the_old_name_of_the_rationale_still_works_with_a_warning() -> None:
-    from kb.model.schema_table import Facts
-
-    answer = classify(Facts.from_mapping(EXAMPLE_FACTS))["objective-focused"]
+    answer = classify(ScenarioFacts.from_mapping(EXAMPLE_FACTS))["objective-focused"]
     with pytest.warns(DeprecationWarning, match="rationale"):
         assert answer.reasoning == answer.rationale
+
+
+def test_the_scenario_facts_are_one_class(k: KnowledgeBase) -> None:
+    """What ``kb`` exports, what the rules read and what a scenario gives back are one class,
+    and a scenario's fact fields have its field types."""
+    assert kb.ScenarioFacts is ScenarioFacts
+    scenario = k.get("example-4", Scenario)
+    assert isinstance(scenario.facts, ScenarioFacts)
+    assert k.classify(scenario) == classify(scenario.facts) == k.classify(scenario.facts)
+    hints = get_type_hints(Scenario)
+    for name, hint in get_type_hints(ScenarioFacts).items():
+        assert hints[name] == hint, name

@@ -15,17 +15,17 @@ from hypothesis import strategies as st
 from kb.model.errors import UsageError
 from kb.model.models import Approach, Scenario, Verdict
 from kb.model.quotes import normalise
-from kb.model.rules import RULES, Facts, classify, on_scenario
+from kb.model.rules import RULES, ScenarioFacts, classify, on_scenario
 from kb.model.schema_table import FAILURE_KINDS, VERDICT_VALUES
 
 if TYPE_CHECKING:
     from kb.api import KnowledgeBase
 
-FACT_NAMES = [f.name for f in fields(Facts)]
+FACT_NAMES = [f.name for f in fields(ScenarioFacts)]
 
 
-def facts_of(scenario: Scenario) -> Facts:
-    return Facts.from_mapping(scenario.model_dump(include=set(FACT_NAMES)))
+def facts_of(scenario: Scenario) -> ScenarioFacts:
+    return ScenarioFacts.from_mapping(scenario.model_dump(include=set(FACT_NAMES)))
 
 
 def stated() -> list[Verdict]:
@@ -96,16 +96,16 @@ OF, GF, OPT = "objective-focused", "generalization-focused", "optimization-focus
 
 # The essay's cases as facts: mesa-optimizer, objective, proxy diverges in training, in
 # deployment, training converged, capabilities generalize, failure catastrophic.
-EXAMPLE_1 = Facts(True, "base", False, False, True, True)
-EXAMPLE_1_CAPABILITY_FAILURE = Facts(True, "base", False, False, True, False)
-EXAMPLE_2 = Facts(True, "proxy", False, False, True, True)
-EXAMPLE_3 = Facts(True, "proxy", False, True, True, True, failure_catastrophic=True)
-EXAMPLE_4 = Facts(True, "proxy", True, True, False, True)
-EXAMPLE_5 = Facts(False, "proxy", False, True, True, False)
+EXAMPLE_1 = ScenarioFacts(True, "base", False, False, True, True)
+EXAMPLE_1_CAPABILITY_FAILURE = ScenarioFacts(True, "base", False, False, True, False)
+EXAMPLE_2 = ScenarioFacts(True, "proxy", False, False, True, True)
+EXAMPLE_3 = ScenarioFacts(True, "proxy", False, True, True, True, failure_catastrophic=True)
+EXAMPLE_4 = ScenarioFacts(True, "proxy", True, True, False, True)
+EXAMPLE_5 = ScenarioFacts(False, "proxy", False, True, True, False)
 #: Humans under evolution: absent from training (birth control), or present there too
 #: (masturbation), and evolution did not converge.
-BIRTH_CONTROL = Facts(True, "proxy", False, True, False, True)
-MASTURBATION = Facts(True, "proxy", True, True, False, True)
+BIRTH_CONTROL = ScenarioFacts(True, "proxy", False, True, False, True)
+MASTURBATION = ScenarioFacts(True, "proxy", True, True, False, True)
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,7 @@ class Expected:
     reading, so they carry no hedge of the essay's."""
 
     case: str
-    facts: Facts
+    facts: ScenarioFacts
     approach: str
     value: str | None
     failure: str | None
@@ -296,22 +296,24 @@ def test_the_table_covers_every_approach_and_verdict_value() -> None:
 MESA_ONLY = (OF, OPT)  # the approaches that define inner alignment for mesa-optimizers only
 
 
-def facts(**fixed: object) -> st.SearchStrategy[Facts]:
+def facts(**fixed: object) -> st.SearchStrategy[ScenarioFacts]:
     """Any facts (each field's values read from its type), with the ``fixed`` ones set."""
-    chosen = {f.name: st.just(fixed[f.name]) if f.name in fixed else ... for f in fields(Facts)}
-    return st.builds(Facts, **chosen)
+    chosen = {
+        f.name: st.just(fixed[f.name]) if f.name in fixed else ... for f in fields(ScenarioFacts)
+    }
+    return st.builds(ScenarioFacts, **chosen)
 
 
-def applies(approach: str, case: Facts) -> bool:
+def applies(approach: str, case: ScenarioFacts) -> bool:
     return approach not in MESA_ONLY or case.mesa_optimizer
 
 
-def diverges(case: Facts) -> bool:
+def diverges(case: ScenarioFacts) -> bool:
     return case.proxy_diverges_in_training or case.proxy_diverges_in_deployment
 
 
 @given(facts())
-def test_an_answer_is_a_verdict_and_a_failure_or_a_conflict(case: Facts) -> None:
+def test_an_answer_is_a_verdict_and_a_failure_or_a_conflict(case: ScenarioFacts) -> None:
     for answer in classify(case).values():
         assert answer.value in VERDICT_VALUES
         if answer.conflict:
@@ -321,7 +323,7 @@ def test_an_answer_is_a_verdict_and_a_failure_or_a_conflict(case: Facts) -> None
 
 
 @given(facts())
-def test_without_a_mesa_optimizer_only_the_generalization_view_applies(case: Facts) -> None:
+def test_without_a_mesa_optimizer_only_the_generalization_view_applies(case: ScenarioFacts) -> None:
     answers = classify(case)
     assert answers[GF].value != "not-applicable"  # judged by behaviour: no optimizer needed
     for approach in MESA_ONLY:
@@ -332,7 +334,7 @@ def test_without_a_mesa_optimizer_only_the_generalization_view_applies(case: Fac
 
 
 @given(facts(objective="base"))
-def test_a_base_objective_said_to_diverge_is_a_conflict(case: Facts) -> None:
+def test_a_base_objective_said_to_diverge_is_a_conflict(case: ScenarioFacts) -> None:
     """A divergence needs a proxy: every approach that applies explains instead of judging."""
     for approach, answer in classify(case).items():
         if applies(approach, case):
@@ -340,7 +342,7 @@ def test_a_base_objective_said_to_diverge_is_a_conflict(case: Facts) -> None:
 
 
 @given(facts(proxy_diverges_in_training=False, proxy_diverges_in_deployment=False))
-def test_an_objective_that_never_diverges_is_inner_aligned(case: Facts) -> None:
+def test_an_objective_that_never_diverges_is_inner_aligned(case: ScenarioFacts) -> None:
     """Example 1 (the base objective) and Example 2 (a proxy that never comes apart): every
     approach that applies says inner aligned. Hedged only for a proxy (the essay's 'it seems
     to me'), or for a capability failure under the generalization-focused view ('I'm not
@@ -356,7 +358,7 @@ def test_an_objective_that_never_diverges_is_inner_aligned(case: Facts) -> None:
 
 
 @given(facts(mesa_optimizer=True, objective="proxy"))
-def test_objective_focused_a_proxy_diverging_anywhere_is_misaligned(case: Facts) -> None:
+def test_objective_focused_a_proxy_diverging_anywhere_is_misaligned(case: ScenarioFacts) -> None:
     """Hubinger: impact aligned with the base objective on any distribution."""
     answer = RULES[OF](case)
     misaligned = (answer.value, answer.failure) == ("inner-misaligned", "inner-alignment-failure")
@@ -365,7 +367,7 @@ def test_objective_focused_a_proxy_diverging_anywhere_is_misaligned(case: Facts)
 
 @given(facts())
 def test_optimization_focused_misalignment_only_from_imperfect_optimization(
-    case: Facts,
+    case: ScenarioFacts,
 ) -> None:
     """Wentworth: inner misalignment can occur only as the result of imperfect optimization,
     where it already shows in training."""
@@ -374,7 +376,7 @@ def test_optimization_focused_misalignment_only_from_imperfect_optimization(
 
 
 @given(facts(mesa_optimizer=True, objective="proxy", proxy_diverges_in_training=False))
-def test_optimization_focused_a_failure_to_generalize_is_outer(case: Facts) -> None:
+def test_optimization_focused_a_failure_to_generalize_is_outer(case: ScenarioFacts) -> None:
     """Wentworth: failure to generalize from training to deployment is always an outer
     alignment failure, so a proxy fine in training stays inner aligned."""
     answer = RULES[OPT](case)
@@ -386,7 +388,9 @@ def test_optimization_focused_a_failure_to_generalize_is_outer(case: Facts) -> N
 @given(
     facts(objective="proxy", proxy_diverges_in_training=False, proxy_diverges_in_deployment=True)
 )
-def test_generalization_focused_a_failure_after_the_shift_is_misaligned(case: Facts) -> None:
+def test_generalization_focused_a_failure_after_the_shift_is_misaligned(
+    case: ScenarioFacts,
+) -> None:
     """Shah (Examples 3 and 5): an objective that comes apart only after the shift is inner
     misalignment, mesa-optimizer or not; unhedged only where it is catastrophic, his word."""
     answer = RULES[GF](case)
@@ -396,7 +400,7 @@ def test_generalization_focused_a_failure_after_the_shift_is_misaligned(case: Fa
 
 @given(facts())
 def test_only_the_generalization_view_reads_whether_a_failure_is_catastrophic(
-    case: Facts,
+    case: ScenarioFacts,
 ) -> None:
     other = replace(case, failure_catastrophic=not case.failure_catastrophic)
     before, after = classify(case), classify(other)
@@ -407,7 +411,7 @@ def test_only_the_generalization_view_reads_whether_a_failure_is_catastrophic(
 
 @given(facts(), st.booleans())
 def test_a_tentative_scenario_is_hedged_and_nothing_else_changes(
-    case: Facts, tentative: bool
+    case: ScenarioFacts, tentative: bool
 ) -> None:
     for answer in classify(case).values():
         shown = on_scenario(answer, tentative)
@@ -417,7 +421,7 @@ def test_a_tentative_scenario_is_hedged_and_nothing_else_changes(
 
 
 def test_mesa_optimizer_approaches_do_not_apply_without_one() -> None:
-    facts = Facts(False, "proxy", False, True, True, True)
+    facts = ScenarioFacts(False, "proxy", False, True, True, True)
     answers = classify(facts)
     assert answers["objective-focused"].value == "not-applicable"
     assert answers["optimization-focused"].value == "not-applicable"
@@ -427,7 +431,7 @@ def test_mesa_optimizer_approaches_do_not_apply_without_one() -> None:
 def test_contradictory_facts_get_an_explanation() -> None:
     """A proxy that diverges in training yet survived converged training: ruled out by the
     optimization-focused view, so it explains instead of giving a silent verdict."""
-    answer = RULES["optimization-focused"](Facts(True, "proxy", True, True, True, True))
+    answer = RULES["optimization-focused"](ScenarioFacts(True, "proxy", True, True, True, True))
     assert answer.conflict and "converged" in answer.conflict
     assert answer.value == "uncertain"
 
@@ -444,7 +448,7 @@ def test_contradictory_facts_get_an_explanation() -> None:
 )
 def test_bad_facts_name_the_field(data: object, message: str) -> None:
     with pytest.raises(UsageError, match=message):
-        Facts.from_mapping(data)  # type: ignore[arg-type]
+        ScenarioFacts.from_mapping(data)  # type: ignore[arg-type]
 
 
 def test_derived_verdicts_in_the_store_follow_the_rules(k: KnowledgeBase) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kb.model.errors import UsageError, excerpt
-from kb.model.schema_table import FACTS, Facts
+from kb.model.schema_table import FACTS, ScenarioFacts
 from kb.model.vocab import expand
 from kb.rdf.paths import read_kb_file
 
@@ -26,7 +26,7 @@ _NAMES = {expand(fact.curie): fact.name for fact in FACTS}
 MAX_FACTS_BYTES = 1024 * 1024
 
 
-def read_facts(path: Path) -> Facts:
+def read_facts(path: Path) -> ScenarioFacts:
     """Facts from a file; the format is chosen by extension (.json, .yaml/.yml, .ttl)."""
     if not path.exists():
         raise UsageError(f"{path}: no such file")
@@ -42,7 +42,7 @@ def read_facts(path: Path) -> Facts:
     except RecursionError:
         raise UsageError(f"{path}: nested too deeply to be a facts file") from None
     try:
-        return Facts.from_mapping(data)
+        return ScenarioFacts.from_mapping(data)
     except UsageError as error:
         raise UsageError(f"{path}: {error}") from None
 

@@ -24,7 +24,7 @@ from typing import Any, Literal, get_args, get_origin, get_type_hints
 
 from kb.model.errors import UsageError
 from kb.model.rules import RULES, RuleVerdict, classify
-from kb.model.schema_table import FACTS, Facts
+from kb.model.schema_table import FACTS, ScenarioFacts
 
 #: A point of the fact space: one value per fact, in the order of :data:`FACTS`.
 Point = tuple[Any, ...]
@@ -34,8 +34,8 @@ Term = tuple[Any, ...]
 
 @cache
 def fact_values(name: str) -> tuple[Any, ...]:
-    """The values a fact can take, read from the type of its field in :class:`Facts`."""
-    hint = get_type_hints(Facts)[name]
+    """The values a fact can take, read from the type of its field in :class:`ScenarioFacts`."""
+    hint = get_type_hints(ScenarioFacts)[name]
     if hint is bool:
         return (False, True)
     if get_origin(hint) is Literal:
@@ -44,26 +44,28 @@ def fact_values(name: str) -> tuple[Any, ...]:
 
 
 @cache
-def _fact_space() -> tuple[Facts, ...]:
+def _fact_space() -> tuple[ScenarioFacts, ...]:
     names = [fact.name for fact in FACTS]
     axes = [fact_values(name) for name in names]
-    return tuple(Facts(**dict(zip(names, values, strict=True))) for values in product(*axes))
+    return tuple(
+        ScenarioFacts(**dict(zip(names, values, strict=True))) for values in product(*axes)
+    )
 
 
-def fact_space() -> list[Facts]:
+def fact_space() -> list[ScenarioFacts]:
     """Every combination of fact values, in a fixed order (facts in table order)."""
     return list(_fact_space())
 
 
-def point(facts: Facts) -> Point:
+def point(facts: ScenarioFacts) -> Point:
     return tuple(getattr(facts, fact.name) for fact in FACTS)
 
 
-def facts_dict(facts: Facts) -> dict[str, Any]:
+def facts_dict(facts: ScenarioFacts) -> dict[str, Any]:
     return {fact.name: getattr(facts, fact.name) for fact in FACTS}
 
 
-def facts_key(facts: Facts) -> str:
+def facts_key(facts: ScenarioFacts) -> str:
     """A short, stable, URL-safe spelling of a combination: one character per fact
     (``1``/``0`` for yes/no, the value's initial for others), e.g. ``1p0110``."""
     out = []
@@ -167,7 +169,7 @@ def _conditions(term: Term) -> list[Condition]:
 class Disagreement:
     """A combination where the two approaches give different verdicts."""
 
-    facts: Facts
+    facts: ScenarioFacts
     a: RuleVerdict
     b: RuleVerdict
 
@@ -177,8 +179,8 @@ class MinimalPair:
     """Two scenarios one fact apart: ``changes`` changes its verdict, ``keeps`` does not."""
 
     fact: str
-    before: Facts
-    after: Facts
+    before: ScenarioFacts
+    after: ScenarioFacts
     changes: str
     keeps: str
     changed_from: str
@@ -250,7 +252,7 @@ def _check(approach: str) -> None:
 
 
 def _minimal_pairs(
-    a: str, b: str, verdicts: dict[Point, dict[str, RuleVerdict]], facts: dict[Point, Facts]
+    a: str, b: str, verdicts: dict[Point, dict[str, RuleVerdict]], facts: dict[Point, ScenarioFacts]
 ) -> Iterator[MinimalPair]:
     for p in sorted(verdicts, key=repr):
         for i, fact in enumerate(FACTS):
@@ -284,7 +286,7 @@ def cruxes(a: str, b: str) -> Crux:
     if a == b:
         raise UsageError("give two different approaches")
     verdicts: dict[Point, dict[str, RuleVerdict]] = {}
-    facts_at: dict[Point, Facts] = {}
+    facts_at: dict[Point, ScenarioFacts] = {}
     dont_care: set[Point] = set()
     for facts in fact_space():
         p = point(facts)

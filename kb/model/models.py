@@ -21,9 +21,9 @@ from kb.model.schema_table import (
     ArgumentField,
     Basis,
     DefinitionField,
-    Facts,
     FailureKind,
     Kind,
+    ScenarioFacts,
     SourceField,
     VerdictValue,
     WorkType,
@@ -268,28 +268,28 @@ class _FactsModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-#: The facts the executable definitions (``kb/model/rules.py``) read about a scenario, one field
-#: per row of :data:`kb.model.schema_table.FACTS`. ``KnowledgeBase.classify`` takes these for a
-#: scenario the essay never discussed; every :class:`Scenario` has them too.
+#: The fields of :class:`Scenario` that hold the facts the executable definitions
+#: (``kb/model/rules.py``) read, one per row of :data:`kb.model.schema_table.FACTS`, typed
+#: as the fields of :class:`kb.model.schema_table.ScenarioFacts` (``Scenario.facts``).
 _FACT_FIELDS: dict[str, Any] = {
     fact.name: (
-        Annotated[get_type_hints(Facts)[fact.name], P(fact.curie)],
+        Annotated[get_type_hints(ScenarioFacts)[fact.name], P(fact.curie)],
         Field(description=fact.description)
         if fact.default is None
         else Field(fact.default, description=fact.description),
     )
     for fact in FACTS
 }
-ScenarioFacts: type[BaseModel] = create_model(
-    "ScenarioFacts",
+_FactFields: type[BaseModel] = create_model(
+    "_FactFields",
     __base__=_FactsModel,
-    __doc__="The facts the executable definitions (``kb/model/rules.py``) read about a scenario.",
+    __doc__="The scenario facts as model fields, built from the schema table's rows.",
     __module__=__name__,
     **_FACT_FIELDS,
 )
 
 
-class Scenario(Entity, ScenarioFacts):  # ScenarioFacts is built from the schema table
+class Scenario(Entity, _FactFields):  # the fact fields come from the schema table
     """An example the essay discusses, with the facts the executable definitions read."""
 
     label: Annotated[Text, P("rdfs:label")]
@@ -309,6 +309,11 @@ class Scenario(Entity, ScenarioFacts):  # ScenarioFacts is built from the schema
         description="The essay offers this scenario, or its reading of it, only tentatively "
         "('perhaps', 'seems to be'): every verdict on it is hedged, derived ones too.",
     )
+
+    @property
+    def facts(self) -> ScenarioFacts:
+        """What the rules read about this scenario (``k.classify`` takes it as it is)."""
+        return ScenarioFacts(**{fact.name: getattr(self, fact.name) for fact in FACTS})
 
 
 _V = VERDICT_FIELDS

@@ -12,7 +12,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from typing import Any
 
-from kb.model.schema_table import Facts, derived_verdict_id
+from kb.model.schema_table import ScenarioFacts, derived_verdict_id
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class RuleVerdict:
         return self.rationale
 
 
-def _other_failure(facts: Facts) -> str:
+def _other_failure(facts: ScenarioFacts) -> str:
     """A failure that is not an inner one: of the objective after a shift, of capabilities,
     or none at all."""
     if facts.proxy_diverges:
@@ -49,7 +49,7 @@ def _other_failure(facts: Facts) -> str:
     return "no-failure" if facts.capabilities_generalize else "capability-failure"
 
 
-def _base_objective(facts: Facts, approach: str) -> RuleVerdict | None:
+def _base_objective(facts: ScenarioFacts, approach: str) -> RuleVerdict | None:
     if facts.objective != "base":
         return None
     if facts.proxy_diverges_in_training or facts.proxy_diverges_in_deployment:
@@ -91,7 +91,7 @@ def _base_objective(facts: Facts, approach: str) -> RuleVerdict | None:
     )
 
 
-def _never_diverging_proxy(facts: Facts) -> RuleVerdict | None:
+def _never_diverging_proxy(facts: ScenarioFacts) -> RuleVerdict | None:
     if facts.objective == "proxy" and not facts.proxy_diverges:
         return RuleVerdict(
             "inner-aligned",
@@ -104,7 +104,7 @@ def _never_diverging_proxy(facts: Facts) -> RuleVerdict | None:
     return None
 
 
-def objective_focused(facts: Facts) -> RuleVerdict:
+def objective_focused(facts: ScenarioFacts) -> RuleVerdict:
     """Hubinger: a mesa-optimizer is inner aligned if its mesa-objective's optimal policy is
     impact aligned with the base objective, on any distribution."""
     if not facts.mesa_optimizer:
@@ -146,7 +146,7 @@ _CATASTROPHE = (
 )
 
 
-def generalization_focused(facts: Facts) -> RuleVerdict:
+def generalization_focused(facts: ScenarioFacts) -> RuleVerdict:
     """Shah: inner alignment covers steps 2 and 3, the system generalizing safely from
     training to deployment, judged by behaviour; no mesa-optimizer needed."""
     shared = _base_objective(facts, "generalization-focused") or _never_diverging_proxy(facts)
@@ -192,7 +192,7 @@ def generalization_focused(facts: Facts) -> RuleVerdict:
     )
 
 
-def optimization_focused(facts: Facts) -> RuleVerdict:
+def optimization_focused(facts: ScenarioFacts) -> RuleVerdict:
     """Wentworth: assuming outer alignment, inner alignment problems occur only as the
     result of imperfect optimization; generalization failures are outer failures."""
     if not facts.mesa_optimizer:
@@ -244,14 +244,14 @@ def optimization_focused(facts: Facts) -> RuleVerdict:
 
 
 #: The rule of each approach, by the approach's id.
-RULES: dict[str, Callable[[Facts], RuleVerdict]] = {
+RULES: dict[str, Callable[[ScenarioFacts], RuleVerdict]] = {
     "objective-focused": objective_focused,
     "generalization-focused": generalization_focused,
     "optimization-focused": optimization_focused,
 }
 
 
-def classify(facts: Facts) -> dict[str, RuleVerdict]:
+def classify(facts: ScenarioFacts) -> dict[str, RuleVerdict]:
     """Every approach's verdict on a scenario with these facts."""
     return {approach: rule(facts) for approach, rule in RULES.items()}
 
@@ -270,7 +270,7 @@ def on_scenario(verdict: RuleVerdict, tentative: bool) -> RuleVerdict:
 
 
 def derive(
-    facts: dict[str, Facts],
+    facts: dict[str, ScenarioFacts],
     approaches: list[str],
     stated: set[tuple[str, str]],
     tentative: Collection[str] = (),

@@ -276,16 +276,18 @@ class Fact:
 
 
 def _fact(curie: str, label: str, description: str) -> dict[str, tuple[str, str, str]]:
-    """The metadata of a field of :class:`Facts`: its row of the facts table."""
+    """The metadata of a field of :class:`ScenarioFacts`: its row of the facts table."""
     return {"fact": (curie, label, description)}
 
 
 @dataclass(frozen=True)
-class Facts:
+class ScenarioFacts:
     """What the rules read about a scenario (see the README's "Verdicts: stated and derived").
 
-    Each field is one row of the facts table: its predicate, label and description.
-    :class:`kb.model.models.ScenarioFacts` is built from these rows.
+    Each field is one row of the facts table: its predicate, label and description. The
+    :class:`kb.model.models.Scenario` model takes its fact fields from these rows, and
+    ``scenario.facts`` gives them back as this class. Build one with keywords, or with
+    :meth:`from_mapping`, which checks each value.
     """
 
     mesa_optimizer: bool = field(
@@ -344,8 +346,8 @@ class Facts:
     )
 
     @classmethod
-    def from_mapping(cls, data: Mapping[str, Any]) -> Facts:
-        """Facts from a mapping; a missing, unknown or ill-typed field is a UsageError naming it."""
+    def from_mapping(cls, data: Mapping[str, object]) -> ScenarioFacts:
+        """The facts in a mapping; a missing, unknown or ill-typed one is a UsageError naming it."""
         if not isinstance(data, Mapping):
             raise UsageError("facts must be a mapping of field names to values")
         names = [fact.name for fact in FACTS]
@@ -384,4 +386,4 @@ def _fact_row(f: Any) -> Fact:
     return Fact(f.name, curie, label, description, default)
 
 
-FACTS: tuple[Fact, ...] = tuple(_fact_row(f) for f in fields(Facts))
+FACTS: tuple[Fact, ...] = tuple(_fact_row(f) for f in fields(ScenarioFacts))

@@ -60,7 +60,6 @@ def open_kb(
         return Dataset(load_store(paths), turtle_files(paths))
     from kb.model.models import Approach, Scenario, Verdict
     from kb.model.rules import derive
-    from kb.model.schema_table import FACTS, Facts
     from kb.rdf import loader
     from kb.rdf.integrity import integrity_problems
 
@@ -70,11 +69,7 @@ def open_kb(
             progress("running the integrity checks")
         problems = loader.sorted_problems([*problems, *integrity_problems(store, loaded.declared)])
     entities = loaded.entities
-    facts = {
-        slug: Facts(**{fact.name: getattr(e, fact.name) for fact in FACTS})
-        for slug, e in entities.items()
-        if isinstance(e, Scenario)
-    }
+    facts = {slug: e.facts for slug, e in entities.items() if isinstance(e, Scenario)}
     approaches = sorted(slug for slug, e in entities.items() if isinstance(e, Approach))
     stated = {(e.scenario, e.approach) for e in entities.values() if isinstance(e, Verdict)}
     tentative = {slug for slug, e in entities.items() if isinstance(e, Scenario) and e.tentative}

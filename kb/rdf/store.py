@@ -17,7 +17,13 @@ import pyoxigraph as ox
 
 from kb.model.errors import UsageError
 from kb.model.rules import derive
-from kb.model.schema_table import FACTS, KIND_BY_NAME, OBJECTIVE_KINDS, VERDICT_FIELDS, Facts
+from kb.model.schema_table import (
+    FACTS,
+    KIND_BY_NAME,
+    OBJECTIVE_KINDS,
+    VERDICT_FIELDS,
+    ScenarioFacts,
+)
 from kb.model.vocab import RDF_TYPE, XSD, expand, iri, slug_of, sparql_prefixes
 from kb.rdf.paths import read_kb_file, turtle_files
 
@@ -105,7 +111,7 @@ def _derive_from_store(
     store: ox.Store, stated: set[tuple[str, str]]
 ) -> list[tuple[str, dict[str, Any]]]:
     approaches = [slug_of(row["approach"].value) for row in _select(store, _APPROACHES_QUERY)]
-    facts: dict[str, Facts] = {}
+    facts: dict[str, ScenarioFacts] = {}
     for row in _select(store, _FACTS_QUERY):
         scenario = slug_of(row["scenario"].value)
         if scenario is None or row["objective"].value not in OBJECTIVE_KINDS:
@@ -115,7 +121,7 @@ def _derive_from_store(
             for fact in FACTS
             if row[fact.name] is not None
         }
-        facts[scenario] = Facts(**values)
+        facts[scenario] = ScenarioFacts(**values)
     pairs = {(slug_of(s) or "", slug_of(a) or "") for s, a in stated}
     tentative = {slug_of(row["scenario"].value) for row in _select(store, _TENTATIVE_QUERY)}
     return derive(facts, [a for a in approaches if a], pairs, {t for t in tentative if t})

@@ -18,7 +18,7 @@ import pyoxigraph as ox
 from kb.model.cruxes import Crux, all_pairs, classification_table, cruxes, fact_values, facts_key
 from kb.model.models import KIND_BY_NAME, Approach, Scenario
 from kb.model.rules import RULES
-from kb.model.schema_table import FACTS, KIND_BY_TYPE, VERDICT_VALUES, Facts
+from kb.model.schema_table import FACTS, KIND_BY_TYPE, VERDICT_VALUES
 from kb.model.vocab import XSD, iri, sparql_prefixes
 from kb.publish.site.data import SiteData, folder_of, page_name
 from kb.publish.site.escape import html_text, md
@@ -62,7 +62,7 @@ def _value_text(value: Any) -> str:
 
 
 def _scenario_key(scenario: Scenario) -> str:
-    return facts_key(Facts.from_mapping({f.name: getattr(scenario, f.name) for f in FACTS}))
+    return facts_key(scenario.facts)
 
 
 def _approach_label(data: SiteData, approach: str) -> str:
