@@ -4,7 +4,7 @@
 >>> k = KnowledgeBase.load()
 >>> k.get("example-3").label
 'Example 3: fully optimized non-impact-aligned mesa-optimizer'
->>> [(v.approach, v.verdict, v.basis) for v in k.verdicts(scenario="example-3")]
+>>> [(v.approach, v.value, v.basis) for v in k.verdicts(scenario="example-3")]
 [('generalization-focused', 'inner-misaligned', 'stated'),
  ('objective-focused', 'inner-misaligned', 'stated'),
  ('optimization-focused', 'inner-aligned', 'stated')]
@@ -30,17 +30,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 import pyoxigraph as ox
-from pydantic import BaseModel, ConfigDict
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from kb.model.cruxes import Crux, cruxes
 from kb.model.errors import InvalidKB, UnknownId, UsageError
-from kb.model.models import Approach, Entity, Scenario, Verdict, VerdictValue
+from kb.model.models import Approach, Entity, Scenario, VerdictValue
 from kb.model.notebook import Displayable
 from kb.model.rules import RuleVerdict, classify
-from kb.model.schema_table import FACTS, FailureKind, ScenarioFacts
+from kb.model.schema_table import FACTS, Basis, FailureKind, ScenarioFacts
 from kb.query import engine
 from kb.query.matrix import VerdictList
 from kb.rdf.dataset import open_kb
@@ -53,56 +53,42 @@ E = TypeVar("E", bound=Entity)
 
 
 class VerdictRow(Displayable, BaseModel):
-    """A verdict as the query layer returns it: stated in the essay or derived by a rule."""
+    """A verdict as the ``verdicts`` question returns it, stated in the essay or derived by a
+    rule: the fields of a :class:`kb.models.Verdict`, under the same names, but for its
+    evidence and attribution lists, plus ``source``, the work its evidence quotes come from.
+    A remote KB answers it without sending every entity.
+
+    The question's rows (``kb verdicts --format json``, ``k.ask("verdicts")``) name the value
+    ``verdict``, the column's name since the first release; here, as on every verdict object,
+    it is ``value``.
+    """
 
     model_config = ConfigDict(frozen=True)
 
     id: str
     scenario: str
     approach: str
-    verdict: VerdictValue | None = None
+    value: VerdictValue | None = Field(
+        None, validation_alias=AliasChoices("value", "verdict"), serialization_alias="verdict"
+    )
     failure: FailureKind | None = None
     hedged: bool
     implied: bool = False
     in_own_words: bool = False
-    basis: Literal["stated", "derived"]
+    basis: Basis
     rationale: str
     source: str | None = None
     conflict: str | None = None
 
-    @classmethod
-    def of(cls, verdict: Verdict, source: str | None = None) -> VerdictRow:
-        """The row for a :class:`kb.model.models.Verdict` (the inverse of :meth:`as_verdict`)."""
-        return cls(
-            id=verdict.id,
-            scenario=verdict.scenario,
-            approach=verdict.approach,
-            verdict=verdict.value,
-            failure=verdict.failure,
-            hedged=verdict.hedged,
-            implied=verdict.implied,
-            in_own_words=verdict.in_own_words,
-            basis=verdict.basis,
-            rationale=verdict.rationale,
-            source=source,
-            conflict=verdict.conflict,
-        )
+    @property
+    def verdict(self) -> VerdictValue | None:
+        """Deprecated: :attr:`value`, the name every verdict uses."""
+        import warnings
 
-    def as_verdict(self) -> Verdict:
-        """The row as a :class:`kb.model.models.Verdict` (derived verdicts have no evidence)."""
-        return Verdict(
-            id=self.id,
-            scenario=self.scenario,
-            approach=self.approach,
-            value=self.verdict,
-            failure=self.failure,
-            hedged=self.hedged,
-            implied=self.implied,
-            in_own_words=self.in_own_words,
-            rationale=self.rationale,
-            basis=self.basis,
-            conflict=self.conflict,
+        warnings.warn(
+            "VerdictRow.verdict is deprecated; use .value", DeprecationWarning, stacklevel=2
         )
+        return self.value
 
 
 class KnowledgeBase:
@@ -247,7 +233,7 @@ class KnowledgeBase:
 
         >>> k = KnowledgeBase.load()
         >>> v = k.verdicts(scenario="example-5", approach="generalization-focused")[0]
-        >>> v.verdict, v.hedged, v.basis, v.source
+        >>> v.value, v.hedged, v.basis, v.source
         ('inner-misaligned', True, 'stated', 'clarifying-the-confusion-around-inner-alignment')
         """
         rows = self.ask("verdicts", scenario=scenario, approach=approach)

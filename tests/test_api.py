@@ -41,7 +41,7 @@ def test_verdicts_filters(k: KnowledgeBase) -> None:
         "optimization-focused",
     }
     [one] = k.verdicts(scenario="example-3", approach="optimization-focused")
-    assert (one.verdict, one.hedged, one.basis) == ("inner-aligned", False, "stated")
+    assert (one.value, one.hedged, one.basis) == ("inner-aligned", False, "stated")
     by_approach = k.verdicts(approach="optimization-focused")
     assert len(by_approach) == len(k.all(Scenario))
     assert len(k.verdicts()) == len(k.all(Scenario)) * len(k.all(Approach))
@@ -110,7 +110,7 @@ def test_derived_verdicts_are_entities(k: KnowledgeBase) -> None:
     assert derived
     for row in derived:
         model = k.get(row.id, Verdict)
-        assert (model.basis, model.value, model.evidence) == ("derived", row.verdict, [])
+        assert (model.basis, model.value, model.evidence) == ("derived", row.value, [])
 
 
 def test_sparql_bindings_bind_ids_only_when_they_exist(k: KnowledgeBase) -> None:

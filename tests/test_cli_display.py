@@ -165,7 +165,7 @@ def test_matrix_csv_json_markdown_agree_with_the_api(kb_cli: KbCli, k: Knowledge
             verdict = verdicts[cell["id"]]
             assert (verdict.scenario, verdict.approach) == (row["scenario"], approach)
             assert (cell["verdict"], cell["hedged"], cell["basis"], cell["implied"]) == (
-                verdict.verdict,
+                verdict.value,
                 verdict.hedged,
                 verdict.basis,
                 verdict.implied,
@@ -239,7 +239,7 @@ def test_show_lists_the_verdicts_that_mention_the_entity(kb_cli: KbCli, k: Knowl
         marks = [m for m in ("hedged", "implied") if getattr(v, m)]
         marks += ["derived"] if v.basis == "derived" else []
         extra = f" ({', '.join(marks)})" if marks else ""
-        assert f"{v.approach}: {v.verdict}{extra} [{v.id}]" in out
+        assert f"{v.approach}: {v.value}{extra} [{v.id}]" in out
 
 
 def test_label_predicates_are_the_models_label_fields() -> None:
@@ -307,11 +307,11 @@ def test_the_failure_shows_beside_the_verdict(kb_cli, k: KnowledgeBase) -> None:
     from kb.query.views import FAILURE_LOOKS
 
     verdicts = [v for v in k.verdicts(scenario="birth-control")]
-    assert any(v.failure for v in verdicts) and any(v.verdict is None for v in verdicts)
+    assert any(v.failure for v in verdicts) and any(v.value is None for v in verdicts)
     out = flat(kb_cli("verdicts", "birth-control", env=WIDE).stdout)
     for v in verdicts:
         words = FAILURE_LOOKS[v.failure][2] if v.failure else ""
-        assert f"{v.approach}: " + "; ".join(p for p in (v.verdict, words) if p) in out
+        assert f"{v.approach}: " + "; ".join(p for p in (v.value, words) if p) in out
     matrix = kb_cli("matrix", env=WIDE).stdout
     assert_fits_80(matrix)
     assert "— GF" in matrix  # a verdict on the failure only

@@ -246,7 +246,7 @@ def test_birth_control_is_a_generalization_failure_and_no_verdict_on_humans() ->
 
 def test_no_output_calls_birth_control_inner_aligned_under_optimization(k: KnowledgeBase) -> None:
     for row in k.verdicts(scenario="birth-control", approach="optimization-focused"):
-        assert row.verdict != "inner-aligned" and row.failure == "generalization-failure"
+        assert row.value != "inner-aligned" and row.failure == "generalization-failure"
     cells = {
         (r["scenario"], r["approach"]): r["cell"]
         for r in k.ask("verdict-matrix", scenario="birth-control")

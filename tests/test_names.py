@@ -11,7 +11,7 @@ import pytest
 from conftest import EXAMPLE_FACTS
 
 import kb
-from kb import KnowledgeBase
+from kb import KnowledgeBase, VerdictRow
 from kb.model.models import Scenario, Verdict
 from kb.model.rules import RuleVerdict, classify
 from kb.model.schema_table import ScenarioFacts
@@ -37,3 +37,18 @@ def test_the_scenario_facts_are_one_class(k: KnowledgeBase) -> None:
     hints = get_type_hints(Scenario)
     for name, hint in get_type_hints(ScenarioFacts).items():
         assert hints[name] == hint, name
+
+
+def test_a_verdict_row_names_its_fields_as_a_verdict_does(k: KnowledgeBase) -> None:
+    """Every field a row shares with the model has the model's name; ``source`` is the one
+    field of its own. The question's column keeps its published name, ``verdict``."""
+    assert set(VerdictRow.model_fields) - set(Verdict.model_fields) == {"source"}
+    row = k.verdicts(scenario="example-3", approach="optimization-focused")[0]
+    assert row.value == k.get(row.id, Verdict).value == "inner-aligned"
+    assert row.model_dump(by_alias=True)["verdict"] == row.value
+    with pytest.warns(DeprecationWarning, match="value"):
+        assert row.verdict == row.value
+    cell = k.matrix()[3].cells["optimization-focused"]
+    assert cell.value == row.value and cell.as_dict()["verdict"] == row.value
+    with pytest.warns(DeprecationWarning, match="value"):
+        assert cell.verdict == cell.value

@@ -123,8 +123,8 @@ def test_matrix_rows(k: KnowledgeBase) -> None:
     for row in matrix:
         for approach, cell in row.cells.items():
             v = verdicts[(row.scenario, approach)]
-            assert (cell.verdict or None, cell.hedged, cell.derived, cell.implied, cell.id) == (
-                v.verdict,
+            assert (cell.value or None, cell.hedged, cell.derived, cell.implied, cell.id) == (
+                v.value,
                 v.hedged,
                 v.basis == "derived",
                 v.implied,

@@ -152,9 +152,7 @@ def test_home_has_matrix_with_marks_and_disagreements(crawled, k):
     assert "hedged" in text and "derived" in text
     rows = k.verdicts()
     disagree = {
-        s
-        for s in {r.scenario for r in rows}
-        if len({r.verdict for r in rows if r.scenario == s}) > 1
+        s for s in {r.scenario for r in rows} if len({r.value for r in rows if r.scenario == s}) > 1
     }
     assert disagree, "the bundled KB has scenarios on which approaches disagree"
     assert home.classes.count("kb-disagree") >= len(disagree)

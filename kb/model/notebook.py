@@ -21,7 +21,7 @@ def _short(text: str, limit: int) -> str:
 def summary(item: Any) -> str:
     """What an entity or verdict row is, in a few words."""
     if hasattr(item, "scenario") and hasattr(item, "approach"):
-        value = getattr(item, "verdict", None) or getattr(item, "value", "")
+        value = getattr(item, "value", None) or ""
         marks = [m for m in ("hedged", "implied") if getattr(item, m, False)]
         if getattr(item, "basis", "stated") == "derived":
             marks.append("derived")

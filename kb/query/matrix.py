@@ -31,14 +31,24 @@ DISAGREE = "≠"
 @dataclass(frozen=True)
 class Cell:
     """One approach's verdict on one scenario, with its marks, and how the approach
-    classifies the failure the scenario shows (when the verdict says)."""
+    classifies the failure the scenario shows (when the verdict says). ``value`` is the
+    verdict's value, as on every verdict object (``verdict`` in :meth:`as_dict`, as in the
+    question's rows)."""
 
-    verdict: str | None
+    value: str | None
     hedged: bool
     derived: bool
     implied: bool
     id: str
     failure: str | None = None
+
+    @property
+    def verdict(self) -> str | None:
+        """Deprecated: :attr:`value`, the name every verdict uses."""
+        import warnings
+
+        warnings.warn("Cell.verdict is deprecated; use .value", DeprecationWarning, stacklevel=2)
+        return self.value
 
     @property
     def marks(self) -> tuple[str, ...]:
@@ -47,7 +57,7 @@ class Cell:
     @property
     def text(self) -> str:
         """The verdict and the failure in words: ``inner-aligned; generalization-failure``."""
-        return "; ".join(part for part in (self.verdict, self.failure) if part)
+        return "; ".join(part for part in (self.value, self.failure) if part)
 
     def __str__(self) -> str:
         return self.text + (f" ({', '.join(self.marks)})" if self.marks else "")
@@ -57,14 +67,14 @@ class Cell:
         code (``IF``, ``GF``, ...) when the verdict classifies it."""
         from kb.query.views import failure_code
 
-        symbol, word = VALUES.get(self.verdict or "", ("", self.verdict or "—"))
+        symbol, word = VALUES.get(self.value or "", ("", self.value or "—"))
         letters = " ".join(MARKS[m][0] for m in self.marks)
         failure = failure_code(self.failure)
         return " ".join(part for part in (symbol, word, letters, failure) if part)
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "verdict": self.verdict,
+            "verdict": self.value,
             "failure": self.failure,
             "hedged": self.hedged,
             "basis": "derived" if self.derived else "stated",
@@ -83,7 +93,7 @@ class Row:
 
     @property
     def disagree(self) -> bool:
-        return len({(c.verdict, c.failure) for c in self.cells.values()}) > 1
+        return len({(c.value, c.failure) for c in self.cells.values()}) > 1
 
     def as_dict(self) -> dict[str, Any]:
         """The row as a flat dict: scenario, label, one verdict text per approach, disagree."""
@@ -174,7 +184,7 @@ def build(
     cells: dict[str, dict[str, Cell]] = {}
     for v in verdicts:
         cells.setdefault(v["scenario"], {})[v["approach"]] = Cell(
-            verdict=v.get("verdict"),
+            value=v.get("verdict"),
             failure=v.get("failure"),
             hedged=bool(v["hedged"]),
             derived=v["basis"] == "derived",
@@ -325,7 +335,7 @@ def to_markdown(matrix: Matrix) -> str:
             if cell is None:
                 cells.append("—")
                 continue
-            symbol = VALUES.get(cell.verdict or "", ("",))[0]
+            symbol = VALUES.get(cell.value or "", ("",))[0]
             marks = f" *{', '.join(cell.marks)}*" if cell.marks else ""
             cells.append(f"{symbol} {_md(cell.text)}{marks}".strip())
         lines.append("| " + " | ".join([first, *cells]) + " |")
@@ -348,7 +358,7 @@ def to_html(matrix: Matrix) -> str:
             if cell is None:
                 cells.append("<td>—</td>")
                 continue
-            symbol = VALUES.get(cell.verdict or "", ("",))[0]
+            symbol = VALUES.get(cell.value or "", ("",))[0]
             marks = f" <em>{e(', '.join(cell.marks))}</em>" if cell.marks else ""
             cells.append(f"<td title='{e(cell.id)}'>{e(symbol)} {e(cell.text)}{marks}</td>")
         body.append(
@@ -389,7 +399,7 @@ class VerdictList(list):
 
     def matrix(self) -> Matrix:
         """These verdicts as a :class:`Matrix` (rows in the essay's order)."""
-        rows = [v.model_dump() for v in self]
+        rows = [v.model_dump(by_alias=True) for v in self]  # as the question's rows
         scenarios = {r["scenario"]: self._scenarios.get(r["scenario"], {}) for r in rows}
         approaches = {
             r["approach"]: self._approaches.get(r["approach"], r["approach"]) for r in rows
