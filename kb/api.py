@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar, overload
+from typing import TYPE_CHECKING, TypeVar, overload
 
 import pyoxigraph as ox
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
@@ -43,6 +43,7 @@ from kb.model.rules import RuleVerdict, classify
 from kb.model.schema_table import FACTS, Basis, FailureKind, ScenarioFacts
 from kb.query import engine
 from kb.query.matrix import VerdictList
+from kb.query.results import ResultRow
 from kb.rdf.dataset import open_kb
 from kb.rdf.loader import Loaded
 
@@ -54,7 +55,7 @@ E = TypeVar("E", bound=Entity)
 
 class VerdictRow(Displayable, BaseModel):
     """A verdict as the ``verdicts`` question returns it, stated in the essay or derived by a
-    rule: the fields of a :class:`kb.models.Verdict`, under the same names, but for its
+    rule: the fields of a :class:`kb.model.models.Verdict`, under the same names, but for its
     evidence and attribution lists, plus ``source``, the work its evidence quotes come from.
     A remote KB answers it without sending every entity.
 
@@ -120,11 +121,19 @@ class KnowledgeBase:
         return cls(opened.loaded, engine.LocalBackend(store=opened.store))
 
     @classmethod
-    def remote(cls, url: str, **options: Any) -> KnowledgeBase:
-        """A KB served by a SPARQL 1.1 endpoint (``kb serve``, Virtuoso, ...)."""
+    def remote(
+        cls,
+        url: str,
+        *,
+        default_graph: str | None = None,
+        timeout: float = 60.0,
+        max_bytes: int = 256 * 1024 * 1024,
+    ) -> KnowledgeBase:
+        """A KB served by a SPARQL 1.1 endpoint (``kb serve``, Virtuoso, ...); the options
+        are :class:`kb.query.remote.RemoteBackend`'s."""
         from kb.query.remote import RemoteBackend
 
-        return cls(None, RemoteBackend(url, **options))
+        return cls(None, RemoteBackend(url, default_graph, timeout, max_bytes))
 
     # --- entities ---------------------------------------------------------------------
 
@@ -193,7 +202,7 @@ class KnowledgeBase:
 
     # --- questions --------------------------------------------------------------------
 
-    def ask(self, name: str, **params: Any) -> list[dict[str, Any]]:
+    def ask(self, name: str, **params: engine.Binding | None) -> list[ResultRow]:
         """Answer a named question (see ``kb ask --list``); rows as dicts.
 
         Parameters are checked against the question and the KB and bound as data.
@@ -207,8 +216,11 @@ class KnowledgeBase:
         """
         return engine.run_question(self.backend, name, params)
 
-    def sparql(self, query: str, bindings: dict[str, Any] | None = None) -> Any:
-        """Raw SPARQL: rows for SELECT, bool for ASK, triples for CONSTRUCT/DESCRIBE.
+    def sparql(
+        self, query: str, bindings: Mapping[str, engine.Binding] | None = None
+    ) -> engine.SparqlResult:
+        """Raw SPARQL: rows for SELECT, a bool for ASK, :class:`kb.query.engine.Triples` (a list)
+        for CONSTRUCT and DESCRIBE.
 
         ``bindings`` maps variable names to values, bound in a VALUES block: the id of an
         entity of this KB binds its IRI, an ``http(s)`` string an IRI, anything else a
@@ -268,7 +280,7 @@ class KnowledgeBase:
         ['objective-focused', 'optimization-focused']
         """
         rows = self.ask("approaches-giving-verdict", scenario=scenario, verdict=verdict)
-        return [self.get(row["approach"], Approach) for row in rows]
+        return [self.get(str(row["approach"]), Approach) for row in rows]
 
     def classify(
         self, facts: ScenarioFacts | Scenario | Mapping[str, object]

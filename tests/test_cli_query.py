@@ -47,7 +47,7 @@ def test_verdicts_json_shape(kb_cli: KbCli, k: KnowledgeBase) -> None:
     assert rows and all(set(r) >= VERDICT_KEYS for r in rows)
     assert all(isinstance(r["hedged"], bool) for r in rows)
     assert {r["basis"] for r in rows} <= {"stated", "derived"}
-    expected = [v.model_dump() for v in k.verdicts(scenario="example-3")]
+    expected = [v.model_dump(by_alias=True) for v in k.verdicts(scenario="example-3")]
     assert [{key: r[key] for key in VERDICT_KEYS} for r in rows] == [
         {key: e[key] for key in VERDICT_KEYS} for e in expected
     ]

@@ -8,13 +8,14 @@ from dataclasses import fields
 from typing import get_type_hints
 
 import pytest
-from conftest import EXAMPLE_FACTS
+from conftest import EXAMPLE_FACTS, KbCli
 
 import kb
 from kb import KnowledgeBase, VerdictRow
 from kb.model.models import Scenario, Verdict
 from kb.model.rules import RuleVerdict, classify
 from kb.model.schema_table import ScenarioFacts
+from kb.query.engine import Triples
 
 
 def test_a_rules_answer_names_its_fields_as_a_verdict_does() -> None:
@@ -52,3 +53,16 @@ def test_a_verdict_row_names_its_fields_as_a_verdict_does(k: KnowledgeBase) -> N
     assert cell.value == row.value and cell.as_dict()["verdict"] == row.value
     with pytest.warns(DeprecationWarning, match="value"):
         assert cell.verdict == cell.value
+
+
+def test_a_graph_result_is_typed_as_one(k: KnowledgeBase, kb_cli: KbCli) -> None:
+    """CONSTRUCT gives Triples even when empty, so an empty graph prints as (empty) Turtle,
+    not as a table with no rows; SELECT gives rows, ASK a bool."""
+    empty = "CONSTRUCT { ?s ?p ?o } WHERE { ?s a kb:Nothing ; ?p ?o }"
+    assert isinstance(k.sparql(empty), Triples) and k.sparql(empty) == []
+    assert isinstance(k.sparql("CONSTRUCT WHERE { ?s a kb:Scenario }"), Triples)
+    assert k.sparql("ASK { ?s a kb:Scenario }") is True
+    rows = k.sparql("SELECT ?s WHERE { ?s a kb:Scenario }")
+    assert isinstance(rows, list) and not isinstance(rows, Triples) and rows
+    result = kb_cli("sparql", empty)
+    assert result.returncode == 0 and "no rows" not in result.stdout

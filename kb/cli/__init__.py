@@ -15,10 +15,13 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn, TypeAlias
+from typing import TYPE_CHECKING, Any, NoReturn, TypeAlias
 
 from kb.model.errors import InvalidKB, KBError, UsageError
 from kb.query.output import FORMATS, render
+
+if TYPE_CHECKING:
+    from kb.query.engine import Backend
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 EXIT_INTERNAL = 70  # EX_SOFTWARE in sysexits.h
@@ -49,7 +52,7 @@ def _progress() -> Callable[[str], None] | None:
     return show
 
 
-def _backend(args: argparse.Namespace, *, user_sparql: bool = False) -> Any:
+def _backend(args: argparse.Namespace, *, user_sparql: bool = False) -> Backend:
     """The KB the command asks: a remote endpoint, or the Turtle at ``--kb`` in this process.
 
     ``user_sparql``: the command evaluates a user's query here, so this process is cut off
@@ -243,8 +246,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
         ]
         _out(render(rows, args.format))
         return EXIT_OK
-    rows = run_question(_backend(args), args.name, _key_values(args.params))
-    _out(render(rows, args.format))
+    answer = run_question(_backend(args), args.name, _key_values(args.params))
+    _out(render(answer, args.format))
     return EXIT_OK
 
 
@@ -274,7 +277,7 @@ def _read_query(text: str) -> str:
 
 
 def cmd_sparql(args: argparse.Namespace) -> int:
-    from kb.query.engine import run_sparql
+    from kb.query.engine import Triples, run_sparql
 
     result = run_sparql(_backend(args, user_sparql=True), _read_query(args.query))
     if isinstance(result, bool):
@@ -283,12 +286,12 @@ def cmd_sparql(args: argparse.Namespace) -> int:
             if args.format != "json"
             else json.dumps({"boolean": result}) + "\n"
         )
-    elif isinstance(result, list) and (not result or isinstance(result[0], dict)):
-        _out(render(result, args.format))
-    else:
+    elif isinstance(result, Triples):
         from kb.publish.export import triples_to_text
 
         _out(triples_to_text(result, "ttl"))
+    else:
+        _out(render(result, args.format))
     return EXIT_OK
 
 

@@ -10,12 +10,15 @@ from __future__ import annotations
 import argparse
 import os
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kb.query.engine import LocalBackend
 
 Completer = Callable[..., list[str]]
 
 
-def _backend(parsed_args: argparse.Namespace) -> Any:
+def _backend(parsed_args: argparse.Namespace) -> LocalBackend:
     from kb.query.engine import LocalBackend
 
     return LocalBackend(getattr(parsed_args, "kb", None))

@@ -7,7 +7,7 @@ Python API, the endpoint's question routes and the site's cookbook.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol, cast
 
@@ -18,7 +18,7 @@ from kb.model.vocab import BASE, KB_GRAPH, PREFIXES, iri, is_slug, slug_of, spar
 from kb.query import sandbox
 from kb.query.nesting import check_nesting
 from kb.query.questions import Parameter, Question, bind, kind_name, question, to_term
-from kb.query.results import solutions_to_rows, to_python, values_clause
+from kb.query.results import ResultRow, solutions_to_rows, to_python, values_clause
 
 #: The base IRI of a local query (SPARQL 1.1 Protocol 2.3 asks a service to define one): the
 #: KB's namespace, so ``<id/example-3>`` is the entity ``id:example-3``. The endpoint uses
@@ -27,6 +27,19 @@ LOCAL_BASE = BASE
 
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | list[ox.Triple]
 """pyoxigraph's result objects; a remote graph arrives as a list of triples."""
+
+
+class Triples(list[ox.Triple]):
+    """The triples a CONSTRUCT or DESCRIBE query returns: a list, with a type of its own so
+    that an empty graph is told apart from an empty table."""
+
+
+SparqlResult = list[ResultRow] | bool | Triples
+"""What a raw query returns: rows for SELECT, a bool for ASK, :class:`Triples` for
+CONSTRUCT and DESCRIBE (tell them apart with ``isinstance``)."""
+
+Binding = str | int | float | bool | ox.NamedNode | ox.Literal
+"""A value bound to a variable of a raw query (:func:`with_bindings` says how)."""
 
 
 class Backend(Protocol):
@@ -130,7 +143,7 @@ def one_line(text: str, limit: int = 200) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-def with_bindings(backend: Backend, sparql: str, bindings: dict[str, Any] | None) -> str:
+def with_bindings(backend: Backend, sparql: str, bindings: Mapping[str, Binding] | None) -> str:
     """A raw query with ``bindings`` (name → value) appended as a VALUES block.
 
     A string that is the id of an entity of this KB is bound as that entity's IRI, an
@@ -147,7 +160,7 @@ def with_bindings(backend: Backend, sparql: str, bindings: dict[str, Any] | None
     return sparql + values_clause(terms)
 
 
-def _term(backend: Backend, value: Any) -> ox.NamedNode | ox.Literal:
+def _term(backend: Backend, value: Binding) -> ox.NamedNode | ox.Literal:
     if isinstance(value, ox.NamedNode | ox.Literal):
         return value
     if isinstance(value, bool):
@@ -218,13 +231,13 @@ def bound_terms(
     return terms
 
 
-def run_question(backend: Backend, name: str, arguments: dict[str, Any]) -> list[dict[str, Any]]:
+def run_question(backend: Backend, name: str, arguments: dict[str, Any]) -> list[ResultRow]:
     """Answer a named question; arguments are checked and bound, never formatted in."""
     asked = question(name)
     return select(backend, asked.bound_query(bound_terms(backend, asked, arguments)))
 
 
-def select(backend: Backend, sparql: str) -> list[dict[str, Any]]:
+def select(backend: Backend, sparql: str) -> list[ResultRow]:
     result = backend.query(sparql)
     if not isinstance(result, ox.QuerySolutions):
         raise UsageError("expected a SELECT query")
@@ -245,7 +258,9 @@ def all_triples(backend: Backend) -> list[ox.Triple]:
     return construct(backend, "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
 
 
-def run_sparql(backend: Backend, sparql: str, bindings: dict[str, Any] | None = None) -> Any:
+def run_sparql(
+    backend: Backend, sparql: str, bindings: Mapping[str, Binding] | None = None
+) -> SparqlResult:
     """A raw query: rows for SELECT, a bool for ASK, triples for CONSTRUCT and DESCRIBE."""
     prefixed = with_prefixes(sparql)
     added_lines = prefixed.count("\n") - sparql.count("\n")
@@ -255,7 +270,7 @@ def run_sparql(backend: Backend, sparql: str, bindings: dict[str, Any] | None = 
             return solutions_to_rows(result)
         if isinstance(result, ox.QueryBoolean):
             return bool(result)
-        return list(result)
+        return Triples(result)
     except UsageError as error:
         # Report positions in the user's query, not in the one with prefixes added.
         shifted = _POSITION.sub(

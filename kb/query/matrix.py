@@ -11,10 +11,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, overload
 
 from kb.model.schema_table import VERDICT_LOOKS
 from kb.query.output import clean, table, terminal_width, wrap
+
+if TYPE_CHECKING:
+    import pandas
+
+    from kb.query.engine import Backend
 
 #: The marks a cell may carry, with the letter the terminal table uses and their meaning.
 MARKS = {
@@ -116,7 +121,11 @@ class Matrix(Sequence[Row]):
     def __len__(self) -> int:
         return len(self.rows)
 
-    def __getitem__(self, index: Any) -> Any:
+    @overload
+    def __getitem__(self, index: int) -> Row: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Row]: ...
+    def __getitem__(self, index: int | slice) -> Row | list[Row]:
         return self.rows[index]
 
     def __iter__(self) -> Iterator[Row]:
@@ -125,7 +134,7 @@ class Matrix(Sequence[Row]):
     def __repr__(self) -> str:
         return f"<Matrix: {len(self.rows)} scenarios by {len(self.approaches)} approaches>"
 
-    def to_pandas(self) -> Any:
+    def to_pandas(self) -> pandas.DataFrame:
         """A pandas DataFrame indexed by scenario id (pandas is optional: install it first)."""
         try:
             import pandas
@@ -204,7 +213,7 @@ def build(
     return Matrix(columns, rows)
 
 
-def load(backend: Any) -> Matrix:
+def load(backend: Backend) -> Matrix:
     """The matrix of a KB, from three queries against any backend."""
     from kb.query.engine import run_question, select, with_prefixes
     from kb.query.views import labels
@@ -217,11 +226,12 @@ def load(backend: Any) -> Matrix:
             "OPTIONAL { ?s kb:locator ?locator } OPTIONAL { ?s kb:subCaseOf ?sub_case_of } }"
         ),
     )
-    approach_ids = {v["approach"] for v in verdicts}
-    names = labels(backend, [*(row["s"] for row in scenarios), *approach_ids])
+    approach_ids = {str(v["approach"]) for v in verdicts}
+    scenario_ids = [str(row["s"]) for row in scenarios]
+    names = labels(backend, [*scenario_ids, *approach_ids])
     return build(
         verdicts,
-        {row["s"]: {**row, "label": names.get(row["s"])} for row in scenarios},
+        {s: {**row, "label": names.get(s)} for s, row in zip(scenario_ids, scenarios, strict=True)},
         {a: names.get(a, a) for a in approach_ids},
     )
 

@@ -6,7 +6,7 @@ literals strings. Used for local results, remote results and every output format
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
 
 import pyoxigraph as ox
 
@@ -17,7 +17,16 @@ INTEGER_DATATYPES = {
 }
 
 
-def to_python(term: Any) -> Any:
+#: A result value as users see it: an entity's id or other text, a bool or an int; None
+#: when the variable is unbound.
+ResultValue = str | int | bool | None
+#: One SELECT result: each variable's name (without ``?``) and its value.
+ResultRow = dict[str, ResultValue]
+#: What a variable of a result is bound to (None: unbound).
+BoundTerm = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None
+
+
+def to_python(term: BoundTerm) -> ResultValue:
     """A result term as the value users see; None stays None."""
     if term is None:
         return None
@@ -38,11 +47,11 @@ def to_python(term: Any) -> Any:
     return str(term)
 
 
-def solutions_to_rows(solutions: ox.QuerySolutions) -> list[dict[str, Any]]:
+def solutions_to_rows(solutions: ox.QuerySolutions) -> list[ResultRow]:
     """SELECT results as dicts keyed by variable name (without the ``?``)."""
     variables = solutions.variables
     names = [variable.value for variable in variables]
-    memo: dict[Any, Any] = {None: None}  # results repeat terms a lot: convert each once
+    memo: dict[BoundTerm, ResultValue] = {None: None}  # terms repeat: convert each once
     rows = []
     for solution in solutions:
         row = {}
@@ -57,7 +66,7 @@ def solutions_to_rows(solutions: ox.QuerySolutions) -> list[dict[str, Any]]:
     return rows
 
 
-def values_clause(pairs: list[tuple[str, Any]]) -> str:
+def values_clause(pairs: Sequence[tuple[str, ox.NamedNode | ox.Literal]]) -> str:
     """A one-row VALUES block binding each variable to a term pyoxigraph serializes.
 
     The only way parameters reach a query: terms are built from validated values and

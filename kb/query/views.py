@@ -11,13 +11,18 @@ SPARQL rows: the fast query path imports no pydantic.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
 from kb.model.schema_table import VERDICT_LOOKS
 from kb.model.vocab import iri
 from kb.query.output import cell, paint, paragraph, table, terminal_width
+
+if TYPE_CHECKING:
+    from kb.model.cruxes import Crux
+    from kb.model.rules import RuleVerdict
+    from kb.query.engine import Backend
 
 #: The style of each verdict value when colour is on (the words are always printed).
 VERDICT_STYLES = {value: look.style for value, look in VERDICT_LOOKS.items()}
@@ -38,7 +43,7 @@ def values_rows(name: str, ids: Iterable[str]) -> str:
 LABEL_PREDICATES = ("rdfs:label", "skos:prefLabel", "foaf:name", "dcterms:title")
 
 
-def labels(backend: Any, ids: Iterable[str]) -> dict[str, str]:
+def labels(backend: Backend, ids: Iterable[str]) -> dict[str, str]:
     """The human label of each id that has one (ids without one are left out)."""
     from kb.query.engine import select, with_prefixes
 
@@ -52,10 +57,10 @@ def labels(backend: Any, ids: Iterable[str]) -> dict[str, str]:
         + "|".join(LABEL_PREDICATES)
         + " ?label }"
     )
-    return {row["e"]: row["label"] for row in select(backend, with_prefixes(query))}
+    return {str(row["e"]): str(row["label"]) for row in select(backend, with_prefixes(query))}
 
 
-def evidence_counts(backend: Any, verdict_ids: Iterable[str]) -> dict[str, int]:
+def evidence_counts(backend: Backend, verdict_ids: Iterable[str]) -> dict[str, int]:
     """How many of the essay's sentences (evidence quotes) each verdict rests on."""
     from kb.query.engine import select, with_prefixes
 
@@ -67,7 +72,7 @@ def evidence_counts(backend: Any, verdict_ids: Iterable[str]) -> dict[str, int]:
         + values_rows("v", wanted)
         + "OPTIONAL { ?v kb:evidence ?q } } GROUP BY ?v"
     )
-    return {row["v"]: int(row["n"]) for row in select(backend, with_prefixes(query))}
+    return {str(row["v"]): int(str(row["n"])) for row in select(backend, with_prefixes(query))}
 
 
 def basis_of(row: Mapping[str, Any]) -> str:
@@ -130,7 +135,7 @@ def reasons(items: Sequence[tuple[str, str, str | None]], width: int, colour: bo
 
 
 def verdicts_text(
-    backend: Any, rows: Sequence[dict[str, Any]], scenario: str, colour: bool = False
+    backend: Backend, rows: Sequence[dict[str, Any]], scenario: str, colour: bool = False
 ) -> str:
     """``kb verdicts`` on a terminal: the scenario's label, a compact table of the verdicts,
     the rationale of each in full, and the sources the evidence comes from."""
@@ -174,22 +179,22 @@ def verdicts_text(
     return "".join(out)
 
 
-def classify_text(verdicts: Mapping[str, Any], colour: bool = False) -> str:
+def classify_text(verdicts: Mapping[str, RuleVerdict], colour: bool = False) -> str:
     """``kb classify`` on a terminal: each approach's verdict, then its full rationale."""
     width = terminal_width()
     rows = {
-        a: {"verdict": v.value, "failure": getattr(v, "failure", None), "hedged": v.hedged}
+        a: {"verdict": v.value, "failure": v.failure, "hedged": v.hedged}
         for a, v in verdicts.items()
     }
-    failures = any(r["failure"] for r in rows.values())
+    failures = any(v.failure for v in verdicts.values())
     compact = [
         {
             "approach": approach,
-            "verdict": r["verdict"] or "—",
-            **({"failure": failure_short(r["failure"]) or "—"} if failures else {}),
-            "hedged": r["hedged"],
+            "verdict": v.value or "—",
+            **({"failure": failure_short(v.failure) or "—"} if failures else {}),
+            "hedged": v.hedged,
         }
-        for approach, r in rows.items()
+        for approach, v in verdicts.items()
     ]
     out = table(compact, width, colour, {"verdict": verdict_style}) + "\n"
     return out + reasons(
@@ -199,7 +204,7 @@ def classify_text(verdicts: Mapping[str, Any], colour: bool = False) -> str:
     )
 
 
-def cruxes_text(crux: Any, width: int | None = None) -> str:
+def cruxes_text(crux: Crux, width: int | None = None) -> str:
     """A :class:`kb.model.cruxes.Crux` for a terminal: the statement, then the minimal pairs."""
     from kb.model.cruxes import facts_key
 
