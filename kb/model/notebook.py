@@ -18,7 +18,7 @@ def _short(text: str, limit: int) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
-def summary(item: Any) -> str:
+def summary(item: object) -> str:
     """What an entity or verdict row is, in a few words."""
     if hasattr(item, "scenario") and hasattr(item, "approach"):
         value = getattr(item, "value", None) or ""
@@ -30,7 +30,7 @@ def summary(item: Any) -> str:
     return str(getattr(item, "display_label", "") or "")
 
 
-def _value_html(value: Any) -> str:
+def _value_html(value: object) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list | tuple):

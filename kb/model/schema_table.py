@@ -14,7 +14,7 @@ CONTRIBUTING.md for a worked example.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import MISSING, Field, dataclass, field, fields
 from typing import Any, Literal, get_args
 
 from kb.model.errors import UsageError, excerpt
@@ -272,7 +272,7 @@ class Fact:
     #: What it means (the model field's description, in the schema exports too).
     description: str
     #: The value assumed when a scenario does not give the fact (None: it must be given).
-    default: Any = None
+    default: bool | None = None
 
 
 def _fact(curie: str, label: str, description: str) -> dict[str, tuple[str, str, str]]:
@@ -380,7 +380,7 @@ class ScenarioFacts:
 
 
 #: The scenario facts, in order.
-def _fact_row(f: Any) -> Fact:
+def _fact_row(f: Field[Any]) -> Fact:
     curie, label, description = f.metadata["fact"]
     default = None if f.default is MISSING else f.default
     return Fact(f.name, curie, label, description, default)

@@ -113,10 +113,10 @@ class LocalBackend:
                 raise UsageError(refusal)
         if sandbox.isolated():
             return self.query(sparql)
-        form, data = sandbox.run_isolated(_portable, self, sparql)
-        if form == "graph":
-            return data
-        return ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
+        portable = sandbox.run_isolated(_portable, self, sparql)
+        if isinstance(portable, list):  # a graph's triples
+            return portable
+        return ox.parse_query_results(portable, format=ox.QueryResultsFormat.JSON)
 
 
 def failure(error: Exception) -> UsageError:
@@ -126,13 +126,14 @@ def failure(error: Exception) -> UsageError:
     return UsageError(f"SPARQL query failed: {one_line(str(error))}")
 
 
-def _portable(backend: LocalBackend, sparql: str) -> tuple[str, Any]:
-    """A query's result in a form that survives the trip from the isolated child."""
+def _portable(backend: LocalBackend, sparql: str) -> bytes | list[ox.Triple]:
+    """A query's result in a form that survives the trip from the isolated child: results
+    as SPARQL JSON, a graph as its triples."""
     result = backend.query(sparql)
     try:
         if isinstance(result, ox.QuerySolutions | ox.QueryBoolean):
-            return "results", result.serialize(format=ox.QueryResultsFormat.JSON)
-        return "graph", list(result)
+            return result.serialize(format=ox.QueryResultsFormat.JSON) or b""
+        return list(result)
     except (OSError, RuntimeError, ValueError) as error:
         raise failure(error) from None
 

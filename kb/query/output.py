@@ -32,7 +32,7 @@ def clean(text: str) -> str:
     return text.translate(_CONTROLS)
 
 
-def cell(value: Any) -> str:
+def cell(value: object) -> str:
     """A value as one line of text: yes/no for booleans, lists joined with commas, and
     control characters shown as ``\\x1b`` (KB text never drives the terminal)."""
     if value is None:

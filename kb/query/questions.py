@@ -9,6 +9,7 @@ never formatted into the query.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -154,7 +155,9 @@ def read_question(path: Path) -> tuple[Question | None, list[Problem]]:
     ), []
 
 
-def _parameter(text: str, line: int, problem: Any) -> Parameter | None:
+def _parameter(
+    text: str, line: int, problem: Callable[[int | None, str], None]
+) -> Parameter | None:
     match = _PARAM.match(text)
     if not match:
         problem(line, f"cannot read parameter line {text!r}; write {_PARAM_FORM}")
@@ -277,7 +280,7 @@ def kind_name(parameter: Parameter) -> str:
     return kind.noun if kind else parameter.type.split(":")[-1].lower()
 
 
-def to_term(parameter: Parameter, value: Any) -> ox.NamedNode | ox.Literal:
+def to_term(parameter: Parameter, value: object) -> ox.NamedNode | ox.Literal:
     """The RDF term for one argument; a malformed id or verdict value is an UnknownId.
 
     Whether an id names an entity of the right type is checked by the engine, which
