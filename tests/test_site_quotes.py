@@ -227,3 +227,13 @@ def test_a_terms_definitions_follow_the_essays_quotes(built_site, k):
         assert shown == [d.label for d in quoted + others], term.id
         checked += 1
     assert checked >= 1
+
+
+def test_a_quote_page_does_not_link_to_itself(built_site, k):
+    for quote in k.all(Quote):
+        url = f"/quote/{quote.id}/"
+        html = (built_site / "quote" / quote.id / "index.html").read_text(encoding="utf-8")
+        article = html[html.index("<article") : html.index("</article>")]
+        hrefs = re.findall(r'href="([^"]*)"', article)
+        assert hrefs, quote.id
+        assert url not in {urljoin(url, h) for h in hrefs if not h.startswith("#")}, quote.id

@@ -444,9 +444,16 @@ def attribution_line(data: SiteData, links: Links, quote: Quote, placed: bool = 
     return " ".join(parts)
 
 
-def quote_block(data: SiteData, links: Links, quote_id: str | None, attributed: bool = True) -> str:
+def quote_block(
+    data: SiteData,
+    links: Links,
+    quote_id: str | None,
+    attributed: bool = True,
+    on_its_page: bool = False,
+) -> str:
     """A quote with its provenance: author(s), source, section and where it was quoted
-    (``attributed=False`` leaves out who and which work, said once for a list of quotes)."""
+    (``attributed=False`` leaves out who and which work, said once for a list of quotes),
+    and a link to its page (unless ``on_its_page``: a page does not link to itself)."""
     if quote_id is None:
         return ""
     quote = data.get(quote_id)
@@ -459,9 +466,10 @@ def quote_block(data: SiteData, links: Links, quote_id: str | None, attributed: 
     else:
         places = [p for p in (_own_place(quote), where) if p]
         parts = [md("; ".join(places))] if places else []
-    parts.append(("· " if parts else "") + links.to(quote.id, "quote page"))
+    if not on_its_page:
+        parts.append(("· " if parts else "") + links.to(quote.id, "quote page"))
     if (online := in_the_essay(data, quote)) is not None:
-        parts.append("· " + external_link(online, "read it in the essay"))
+        parts.append(("· " if parts else "") + external_link(online, "read it in the essay"))
     return f"\n> “{md(quote.text)}”\n>\n> — {' '.join(parts)}\n"
 
 

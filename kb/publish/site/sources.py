@@ -120,7 +120,7 @@ def quote_page(data: SiteData, quote: Quote) -> Page:
     # the H1 names where the words are from; the words themselves follow in full
     where = source.display_label if isinstance(source, Source) else quote.source
     heading = header(data, path, "Quote", quote.id, f"Quote from {where}")
-    out = [heading, quote_block(data, links, quote.id)]
+    out = [heading, quote_block(data, links, quote.id, on_its_page=True)]
     checked = isinstance(source, Source) and source.primary
     via = data.get(quote.quoted_in) if quote.quoted_in else None
     if checked:
