@@ -17,7 +17,7 @@ __version__ = "0.1.0"  # the one place; pyproject.toml reads it
 
 __all__ = ["KnowledgeBase", "ScenarioFacts", "VerdictRow", "__version__"]
 
-_legacy.install()  # the module names of 0.1.0 (kb.rdf.loader, ...) still import, with a warning
+_legacy.install()  # the module names of 0.1.0 (kb.loader, ...) still import, with a warning
 
 
 def __getattr__(name: str) -> Any:

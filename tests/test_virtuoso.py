@@ -2,7 +2,7 @@
 
 Virtuoso (Debian ``virtuoso-opensource``, a SPARQL server not written here) is started by
 the fixture in a temporary folder on loopback ports and loaded with ``kb export --format
-nt`` output into the graph :data:`kb.serve.KB_GRAPH`. CI installs it; without it these
+nt`` output into the graph :data:`kb.model.vocab.KB_GRAPH`. CI installs it; without it these
 tests fail, unless ``KB_SKIP_VIRTUOSO=1`` is set (for developers' machines only).
 """
 

@@ -294,7 +294,7 @@ def derived_fields(scenario: str, approach: str, verdict: RuleVerdict) -> dict[s
     """A rule's answer as the fields of a derived :class:`kb.model.models.Verdict`.
 
     The one place that says what a derived verdict holds: the query store writes these
-    fields as triples (predicates from :data:`kb.model.schema_table.VERDICT_PREDICATES`), and a
+    fields as triples (predicates from :data:`kb.model.schema_table.VERDICT_FIELDS`), and a
     validated load makes them Verdict models.
     """
     return {

@@ -2,7 +2,7 @@
 
 Everything else reads these rows: the pydantic models (:mod:`kb.model.models`) take their RDF
 classes, Turtle files, value sets and the scenario facts from here; the query store writes
-derived verdicts with :data:`VERDICT_PREDICATES`; questions, the site's folders, labels,
+derived verdicts with :data:`VERDICT_FIELDS`; questions, the site's folders, labels,
 index pages and navigation, and the docs all look kinds up here. The module imports
 neither pydantic nor pyoxigraph, so the fast query path can use it.
 
@@ -23,7 +23,8 @@ from kb.model.vocab import expand
 
 @dataclass(frozen=True)
 class Predicate:
-    """Marks a model field as stored under one RDF predicate (a CURIE of :data:`PREFIXES`).
+    """Marks a model field as stored under one RDF predicate, a CURIE of
+    :data:`kb.model.vocab.PREFIXES`.
 
     ``refs`` names the entity classes a reference may point to; ``ordered`` stores a
     list as an RDF collection instead of repeated triples.

@@ -60,7 +60,7 @@ class Loaded:
 
 @dataclass
 class _State:
-    """What one run of :func:`check` has seen so far, across files."""
+    """What one run of :func:`read` (or :func:`from_triples`) has seen so far, across files."""
 
     loaded: Loaded
     problems: list[Problem] = field(default_factory=list)
@@ -106,7 +106,7 @@ def sorted_problems(problems: Iterable[Problem]) -> list[Problem]:
 
 
 def from_triples(triples: Iterable[ox.Triple], name: str) -> Loaded:
-    """Validate triples read from elsewhere (a SPARQL endpoint, say) as :func:`load` does files.
+    """Validate triples read from elsewhere (a SPARQL endpoint, say) as :func:`read` does files.
 
     ``name`` stands in for the file name in problems; raises :class:`InvalidKB`.
     """
