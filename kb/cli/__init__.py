@@ -468,7 +468,8 @@ def _schema_parser(sub: Subparsers) -> None:
         ssub,
         "export",
         cmd_schema_export,
-        "Write the RDF vocabulary, SHACL shapes and JSON Schema derived from the models.",
+        "Write the RDF vocabulary, SHACL shapes, JSON Schema and JSON-LD context derived from "
+        "the models.",
     )
     p.add_argument(
         "--out", metavar="DIR", help="folder to write to (default: the checkout's schema/)"

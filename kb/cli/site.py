@@ -210,8 +210,13 @@ def register(sub: Any) -> None:
     ssub = site.add_subparsers(dest="site_command", metavar="COMMAND", required=True)
     p = ssub.add_parser(
         "build",
-        help="Build the static site (mkdocs build --strict) into site-build/.",
-        description="Build the static site (mkdocs build --strict) into site-build/.",
+        help="Validate the KB, then build the static site into site-build/.",
+        description=(
+            "Validate the KB, then build the static site into site-build/ (or --out DIR): "
+            "mkdocs' strict build, run in this process, whose kb-site plugin makes the pages "
+            "from the KB just validated. The output folder is replaced only after a "
+            "successful build."
+        ),
     )
     kb_option(p, "build from")
     p.add_argument("--out", metavar="DIR", help="output folder (default: site-build/)")
