@@ -6,6 +6,7 @@ import argparse
 import importlib
 import inspect
 import re
+import subprocess
 from pathlib import Path
 
 from conftest import ROOT
@@ -199,3 +200,23 @@ def test_a_python_column_call_with_a_wrong_signature_is_reported() -> None:
     assert signature_mismatch("k.ask", "name") is not None  # **params
     assert signature_mismatch("k.verdicts", "scenario=, approaches=") is not None
     assert signature_mismatch("kb.rdf.fmt.no_such_function", "") is not None
+
+
+def _layout_paths() -> set[str]:
+    """The paths the README's "Layout, and why" table explains, and their folders, without a
+    trailing ``/`` or file pattern (``kb/data/*.ttl`` explains ``kb/data`` and ``kb``)."""
+    section = README.split("## Layout, and why", 1)[1].strip().split("\n\n", 1)[0]
+    cells = [line.split("|")[1] for line in section.splitlines() if line.startswith("| `")]
+    paths = [re.sub(r"/(\*[^/]*)?$", "", p) for c in cells for p in re.findall(r"`([^`]+)`", c)]
+    return {"/".join(path.split("/")[:depth]) for path in paths for depth in (1, 2)}
+
+
+def test_the_readme_layout_explains_every_folder_and_file_a_newcomer_sees() -> None:
+    """Each file or folder at the top of the repository and in ``kb/`` has its row."""
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    seen = {path.split("/")[0] for path in tracked}
+    seen |= {"/".join(path.split("/")[:2]) for path in tracked if path.startswith("kb/")}
+    obvious = {"README.md", ".gitignore", "kb/__init__.py", "kb/py.typed"}
+    assert sorted(seen - obvious - _layout_paths()) == []
