@@ -19,6 +19,7 @@ import random
 import sys
 import time
 from pathlib import Path
+from typing import TextIO
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -72,7 +73,7 @@ class Writer:
     def __init__(self, folder: Path):
         folder.mkdir(parents=True, exist_ok=True)
         self.folder = folder
-        self.files: dict[str, object] = {}
+        self.files: dict[str, TextIO] = {}
         self.triples = 0
         self.header = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in PREFIXES.items()) + "\n"
 
@@ -83,7 +84,7 @@ class Writer:
             handle.write(self.header)
             self.files[file] = handle
         body = " ;\n  ".join(f"{p} {o}" for p, o in pairs)
-        handle.write(f"id:{slug} a {rdf_type} ;\n  {body} .\n\n")  # type: ignore[attr-defined]
+        handle.write(f"id:{slug} a {rdf_type} ;\n  {body} .\n\n")
         self.triples += 1 + sum(1 + o.count(", id:") for _, o in pairs)
 
     def author_list(self, slugs: list[str]) -> str:
@@ -92,7 +93,7 @@ class Writer:
 
     def close(self) -> None:
         for handle in self.files.values():
-            handle.close()  # type: ignore[attr-defined]
+            handle.close()
 
 
 def fixed_entities(w: Writer, units: int) -> None:

@@ -1,6 +1,6 @@
 """Field types and the RDF annotation that ties each pydantic field to one predicate.
 
-The models in :mod:`kb.model.models` are the one schema. Each field carries a :class:`P`
+The models in :mod:`kb.model.models` are the one schema. Each field carries a :class:`Predicate`
 marker naming its predicate (defined in :mod:`kb.model.schema_table`, free of pydantic);
 :mod:`kb.model.mapping` reads those markers to turn models into triples and back, and
 :mod:`kb.publish.schema` derives the vocabulary, SHACL shapes and JSON Schema from them.
@@ -13,7 +13,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, NonNegativeInt, StringConstraints
 
-from kb.model.schema_table import P
+from kb.model.schema_table import P, Predicate
 from kb.model.vocab import SLUG_PATTERN
 
 DATE_PATTERN = r"^\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?$"
@@ -66,7 +66,7 @@ def _valid_iri(value: str) -> str:
     return value
 
 
-__all__ = ["IsoDate", "Offset", "P", "Slug", "Text", "Url", "date_datatype"]
+__all__ = ["IsoDate", "Offset", "P", "Predicate", "Slug", "Text", "Url", "date_datatype"]
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
 Text = Annotated[str, AfterValidator(_not_blank), AfterValidator(_no_controls)]

@@ -7,6 +7,7 @@ all go through these specs.
 
 from __future__ import annotations
 
+import types
 import typing
 from dataclasses import dataclass
 from functools import cache
@@ -15,7 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from kb.model.fields import DATE_PATTERN, URL_PATTERN, P, date_datatype
+from kb.model.fields import DATE_PATTERN, URL_PATTERN, Predicate, date_datatype
 from kb.model.models import KINDS, Entity
 from kb.model.vocab import XSD, iri
 
@@ -49,11 +50,11 @@ def _metadata(annotation: Any) -> list[Any]:
 
 
 def _spec(name: str, info: FieldInfo) -> FieldSpec | None:
-    marker = next((m for m in info.metadata if isinstance(m, P)), None)
+    marker = next((m for m in info.metadata if isinstance(m, Predicate)), None)
     if marker is None:
         return None
     annotation = info.annotation
-    if typing.get_origin(annotation) in (typing.Union, __import__("types").UnionType):
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
         annotation = next(a for a in typing.get_args(annotation) if a is not type(None))
     many = typing.get_origin(annotation) is list
     inner = typing.get_args(annotation)[0] if many else annotation
@@ -111,11 +112,11 @@ def spec_by_predicate(kind: type[Entity]) -> dict[str, FieldSpec]:
 @cache
 def kind_by_type() -> dict[str, type[Entity]]:
     """Model class by the IRI of its rdf:type."""
-    return {P(kind.rdf_type).iri: kind for kind in KINDS}
+    return {Predicate(kind.rdf_type).iri: kind for kind in KINDS}
 
 
 def type_iri(kind: type[Entity]) -> str:
-    return P(kind.rdf_type).iri
+    return Predicate(kind.rdf_type).iri
 
 
 # --- values: python value <-> (lexical form, datatype or None for IRIs) -------------------

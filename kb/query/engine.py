@@ -14,11 +14,11 @@ from typing import Any, Protocol, cast
 import pyoxigraph as ox
 
 from kb.model.errors import UnknownId, UsageError
-from kb.model.vocab import BASE, KB_GRAPH, PREFIXES, iri, is_slug, slug_of, sparql_prefixes
+from kb.model.vocab import BASE, KB_GRAPH, PREFIXES, iri, is_slug, slug_of
 from kb.query import sandbox
 from kb.query.nesting import check_nesting
 from kb.query.questions import Parameter, Question, bind, kind_name, question, to_term
-from kb.query.results import ResultRow, solutions_to_rows, to_python, values_clause
+from kb.query.results import ResultRow, solutions_to_rows, values_clause
 
 #: The base IRI of a local query (SPARQL 1.1 Protocol 2.3 asks a service to define one): the
 #: KB's namespace, so ``<id/example-3>`` is the entity ``id:example-3``. The endpoint uses
@@ -287,10 +287,10 @@ _POSITION = re.compile(r"error at (\d+):(\d+)")
 
 __all__ = [
     "Backend",
+    "Binding",
     "LocalBackend",
-    "Question",
+    "SparqlResult",
+    "Triples",
     "run_question",
     "run_sparql",
-    "sparql_prefixes",
-    "to_python",
 ]
