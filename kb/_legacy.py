@@ -9,12 +9,14 @@ code written against the README of 0.1.0.
 from __future__ import annotations
 
 import importlib
-import importlib.abc
 import importlib.machinery
 import sys
 import warnings
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:  # not at run time: importlib.abc loads importlib.resources, tempfile, ...
+    import importlib.abc
 
 #: Old module → the modules that now hold what it had, searched in order.
 MOVED: dict[str, tuple[str, ...]] = {
@@ -101,14 +103,18 @@ class _Moved(ModuleType):
         raise AttributeError(f"module {self.__name__!r} has no attribute {attribute!r}")
 
 
-class _Finder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+class _Finder:
+    """A meta path finder and loader for the old names (the import system duck-types both;
+    subclassing importlib.abc would cost every ``kb`` command ~10 ms of imports)."""
+
     def find_spec(
         self, fullname: str, path: Any = None, target: ModuleType | None = None
     ) -> importlib.machinery.ModuleSpec | None:
         if fullname not in MOVED:
             return None
         is_package = any(other.startswith(fullname + ".") for other in MOVED)
-        return importlib.machinery.ModuleSpec(fullname, self, is_package=is_package)
+        loader = cast("importlib.abc.Loader", self)
+        return importlib.machinery.ModuleSpec(fullname, loader, is_package=is_package)
 
     def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType:
         homes = MOVED[spec.name]

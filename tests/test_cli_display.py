@@ -190,7 +190,8 @@ def test_matrix_rejects_an_unknown_format(kb_cli: KbCli) -> None:
 def test_display_stays_on_the_fast_path(args: list[str]) -> None:
     """Cold query processes (JSON and the terminal views) import neither pydantic nor rdflib,
     nor ctypes (named questions run without the sandbox, which only user SPARQL needs), nor
-    subprocess (the site and serve commands' modules stay unloaded)."""
+    subprocess (the site and serve commands' modules stay unloaded), nor tempfile (which
+    importlib.abc would load for the old module names' finder)."""
     probe = (
         "import runpy, sys\n"
         f"sys.argv = ['kb', *{args!r}]\n"
@@ -198,7 +199,7 @@ def test_display_stays_on_the_fast_path(args: list[str]) -> None:
         "    runpy.run_module('kb.cli', run_name='__main__')\n"
         "except SystemExit as exit:\n"
         "    assert not exit.code, exit.code\n"
-        "unwanted = ('pydantic', 'rdflib', 'ctypes', 'subprocess')\n"
+        "unwanted = ('pydantic', 'rdflib', 'ctypes', 'subprocess', 'tempfile')\n"
         "heavy = [m for m in sys.modules if m.split('.')[0] in unwanted]\n"
         "sys.stderr.write('HEAVY=' + ','.join(sorted(heavy)))\n"
     )
