@@ -13,6 +13,7 @@ import markdown
 import pytest
 from conftest import HOSTILE_KB, ROOT
 
+from kb.model.schema_table import KINDS
 from kb.publish.site.escape import md
 
 #: The theme's scripts and the site's own (hand-written in site/docs/js, never KB text).
@@ -156,8 +157,11 @@ def test_front_matter_holds_no_kb_text(tmp_path):
         for line in meta.splitlines():
             slug_or_number = (
                 r"(kb_id|kb_kind): [A-Za-z0-9_-]+|search: ?|  boost: [0-9.]+|  exclude: true"
+                r"|tags:|hide:|  - tags"
             )
-            assert re.fullmatch(slug_or_number, line), (path, line)
+            # a page's tag is its kind's name from the schema table, never KB text
+            kind_tag = "|".join(f"  - {re.escape(k.singular)}" for k in KINDS)
+            assert re.fullmatch(f"{slug_or_number}|{kind_tag}", line), (path, line)
 
 
 def test_md_keeps_a_trailing_hash_in_headings():

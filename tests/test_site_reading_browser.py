@@ -71,3 +71,21 @@ def test_no_underline_runs_between_a_verdict_and_its_marks(browser, server):  # 
             assert lines and set(lines) == {"none"}, (path, set(lines))
         finally:
             visit.close()
+
+
+def test_search_results_say_what_kind_of_page_each_is(browser, server):  # noqa: F811
+    visit = Visit(browser, server)
+    try:
+        visit.page.locator("input.md-search__input").click()
+        visit.page.keyboard.type("mesa", delay=50)
+        result = visit.page.locator(".md-search-result__item:has(a[href*='term/mesa-optimizer/'])")
+        result.first.wait_for(timeout=15000)
+        assert "Term" in result.first.locator(".md-tag").all_inner_texts()
+        assert visit.page.locator(".md-search-result__item .md-tag").count() >= 3
+        page = Visit(browser, server + "term/mesa-optimizer/")
+        try:  # the page itself names its kind once, in its breadcrumb
+            assert not any(t.is_visible() for t in page.page.locator("article .md-tags").all())
+        finally:
+            page.close()
+    finally:
+        visit.close()

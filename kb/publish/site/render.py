@@ -15,7 +15,7 @@ from urllib.parse import quote as percent_encode
 
 from kb.model.models import Entity, Quote, Source, Verdict
 from kb.model.quotes import reading_order
-from kb.model.schema_table import VERDICT_LOOKS
+from kb.model.schema_table import KIND_BY_NAME, VERDICT_LOOKS
 from kb.model.vocab import iri
 from kb.publish.site.citation import STYLE, bibtex_block, page_bibtex, page_reference
 from kb.publish.site.citation import markdown as cited
@@ -55,6 +55,9 @@ class Page:
             meta.append(f"kb_id: {self.entity_id}")
         if self.kind:
             meta.append(f"kb_kind: {self.kind}")
+            # the theme's search shows a page's tags beside each result: the kind of page
+            # (on the page itself its breadcrumb says so already)
+            meta.append(f"tags:\n  - {KIND_BY_NAME[self.kind].singular}\nhide:\n  - tags")
         meta.extend(f"{key}: {value}" for key, value in self.extra_meta)
         head = "---\n" + "\n".join(meta) + "\n---\n\n" if meta else ""
         first, _, _ = self.body.partition("\n")
