@@ -146,11 +146,11 @@ def generate(write: Writer, data: SiteData, home_intro: str | None = None) -> in
         if count % step == 0:
             log(f"pages: {count}/{total}+")
     bibliography_page, bib = sources.bibliography(data)
-    write(bibliography_page.path, bibliography_page.text())
+    write(bibliography_page.path, cross_linked(bibliography_page.text(), data, "bibliography.md"))
     write("bibliography.bib", bib)
     count += 1
     if home_intro is not None:
-        write("index.md", home.home_page(data, home_intro))
+        write("index.md", cross_linked(home.home_page(data, home_intro), data, "index.md"))
     for path, text in downloads.whole_files(data):
         write(path, text)
     for path, content in explore.files(data):
