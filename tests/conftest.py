@@ -14,7 +14,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -252,3 +252,28 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = build_site(out, HOSTILE_KB)
     assert result.returncode == 0, result.stdout + result.stderr
     return out
+
+
+@pytest.fixture
+def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """What pyoxigraph parses during the test, one entry per ``ox.parse`` call; a bulk load
+    of the files into a store (a second way in, beside the one parse) fails the test."""
+    import pyoxigraph as ox
+
+    import kb.rdf.dataset
+    import kb.rdf.store
+
+    parsed: list[str] = []
+    real_parse = ox.parse
+
+    def counting_parse(*args: Any, **kwargs: Any) -> Any:
+        parsed.append(str(kwargs.get("path") or args[0])[:80])
+        return real_parse(*args, **kwargs)
+
+    def no_second_load(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the files were loaded into a store a second time")
+
+    monkeypatch.setattr(ox, "parse", counting_parse)
+    monkeypatch.setattr(kb.rdf.dataset, "load_store", no_second_load)
+    monkeypatch.setattr(kb.rdf.store, "load_store", no_second_load)
+    return parsed
