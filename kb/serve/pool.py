@@ -200,6 +200,7 @@ class WorkerPool:
         self._new_busy = 0  # workers running a new text
         self._usage: dict[str, tuple[float, float]] = {}  # client -> (worker-seconds, at)
         self._workers: set[_Worker] = set()
+        self._restarts: set[threading.Thread] = set()  # starting a successor
         self._closed = False
         self.killed = 0
         starting = [self._start() for _ in range(size)]
@@ -353,10 +354,20 @@ class WorkerPool:
             self.killed += 1
 
         def start() -> None:
+            try:
+                restart()
+            finally:
+                with self._cond:
+                    self._restarts.discard(threading.current_thread())
+
+        def restart() -> None:
             while not self._closed:
                 fresh = None
                 try:
                     fresh = self._start()
+                    if self._closed:  # closed while it was being spawned
+                        fresh.kill()
+                        return
                     fresh.wait_ready(self._start_timeout)
                 except (OSError, RuntimeError) as problem:
                     if self._closed:
@@ -375,16 +386,30 @@ class WorkerPool:
                         self._dispatch()
                 return
 
-        threading.Thread(target=start, name="kb-worker-restart", daemon=True).start()
+        thread = threading.Thread(target=start, name="kb-worker-restart", daemon=True)
+        with self._cond:
+            self._restarts.add(thread)
+        thread.start()
 
     def close(self) -> None:
+        """Stop every worker, and wait for any successor being started: a process that exits
+        while it is still writing a spawned worker's start-up data leaves that worker a cut
+        pickle to read, and a traceback in the server's log."""
         with self._cond:
             self._closed = True
             workers = list(self._workers)
             self._workers.clear()
+            restarts = list(self._restarts)
             for waiting in self._waiting:
                 waiting.ready.set()  # no worker: it answers 503
         for worker in workers:
+            worker.kill()
+        for thread in restarts:
+            thread.join(timeout=self._start_timeout)
+        with self._cond:
+            late = list(self._workers)  # added by a restart after the first look
+            self._workers.clear()
+        for worker in late:
             worker.kill()
 
 
